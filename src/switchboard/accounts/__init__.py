@@ -1,0 +1,1 @@
+"""Agents and customers who log in: users, roles, teams, sessions and API tokens."""

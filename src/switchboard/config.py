@@ -1,0 +1,103 @@
+"""One typed settings object, read from the environment and an optional TOML file.
+
+Settings are never created at import time: `load_settings()` is called by the CLI and
+the app factory, and tests build their own `Settings(...)`.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_SECRET_KEY = "insecure-development-secret-change-me"  # noqa: S105 - refused in production
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting Switchboard reads; see docs/configuration.md."""
+
+    model_config = SettingsConfigDict(env_prefix="SWITCHBOARD_", extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path("./var")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default is a SQLite file in data_dir.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    secure_cookies: bool = Field(
+        default=False, description="Mark session cookies Secure (always on in production)."
+    )
+    session_lifetime_hours: int = Field(default=12, ge=1, le=24 * 30)
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    login_max_failures: int = Field(default=5, ge=1, description="Failures before lockout.")
+    login_lockout_minutes: int = Field(default=15, ge=1)
+    login_rate_per_minute: int = Field(
+        default=20, ge=1, description="Login attempts allowed per client address per minute."
+    )
+    reopen_window_days: int = Field(default=7, ge=0)
+    sqlite_busy_timeout_ms: int = Field(default=10_000, ge=0)
+    migrate_on_start: bool = True
+    log_level: str = "info"
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> Settings:
+        if self.environment is Environment.PRODUCTION:
+            secret = self.secret_key.get_secret_value()
+            if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
+                raise ValueError(
+                    "SWITCHBOARD_SECRET_KEY must be set to a random value of at least "
+                    "32 characters in production"
+                )
+            self.secure_cookies = True
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'switchboard.sqlite3').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        toml_path = os.environ.get("SWITCHBOARD_CONFIG_FILE")
+        if toml_path:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(toml_path)))
+        return tuple(sources)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, then `SWITCHBOARD_CONFIG_FILE` (TOML), then defaults."""
+    toml_path = os.environ.get("SWITCHBOARD_CONFIG_FILE")
+    if toml_path and not Path(toml_path).is_file():
+        raise FileNotFoundError(f"SWITCHBOARD_CONFIG_FILE={toml_path} does not exist")
+    return Settings(**overrides)

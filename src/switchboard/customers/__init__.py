@@ -1,0 +1,1 @@
+"""Customers, their organisations, and the identities they write from on each channel."""

@@ -1,0 +1,25 @@
+"""Every table, imported in one place so Alembic and `create_all` see the whole schema."""
+
+from switchboard.accounts.models import ApiToken, LoginAttempt, Team, TeamMember, User, WebSession
+from switchboard.channels.models import Inbox
+from switchboard.customers.models import Customer, CustomerIdentity, Organisation
+from switchboard.storage.base import Base
+from switchboard.storage.counters import Counter
+from switchboard.storage.outbox import OutboxItem
+from switchboard.tickets.models import (
+    Attachment,
+    CustomFieldDefinition,
+    Message,
+    Tag,
+    Ticket,
+    TicketEvent,
+    TicketTag,
+)
+
+metadata = Base.metadata
+
+__all__ = [
+    "ApiToken", "Attachment", "Base", "Counter", "Customer", "CustomFieldDefinition", "CustomerIdentity",
+    "Inbox", "LoginAttempt", "Message", "Organisation", "OutboxItem", "Tag", "Team", "TeamMember", "Ticket",
+    "TicketEvent", "TicketTag", "User", "WebSession", "metadata",
+]

@@ -1,0 +1,1 @@
+"""Database plumbing: engine setup per dialect, declarative base, transactions, outbox."""

@@ -1,0 +1,216 @@
+"""Read side of tickets: listings with keyset pagination, a ticket with its thread, events."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, or_, select, tuple_
+from sqlalchemy.orm import Session, selectinload
+
+from switchboard.accounts.actor import Actor
+from switchboard.accounts.roles import Permission
+from switchboard.channels.models import Channel
+from switchboard.core.cursor import decode_cursor, encode_cursor
+from switchboard.core.errors import NotFound, ValidationFailed
+from switchboard.tickets.models import (
+    Audience,
+    CustomFieldDefinition,
+    Message,
+    MessageKind,
+    Tag,
+    Ticket,
+    TicketEvent,
+    TicketTag,
+)
+from switchboard.tickets.states import Priority, TicketStatus
+
+MAX_PAGE_SIZE = 100
+
+
+class SortKey(StrEnum):
+    CREATED = "created_at"
+    UPDATED = "updated_at"
+    PRIORITY = "priority"
+
+
+class SortOrder(StrEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketFilter:
+    statuses: Sequence[TicketStatus] = ()
+    priorities: Sequence[Priority] = ()
+    assignee_id: int | None = None
+    unassigned: bool = False
+    team_id: int | None = None
+    inbox_id: int | None = None
+    customer_id: int | None = None
+    channel: Channel | None = None
+    tag: str | None = None
+    text: str | None = None
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+
+
+def _sort_columns(sort: SortKey) -> list[Any]:
+    if sort is SortKey.CREATED:
+        return [Ticket.created_at, Ticket.id]
+    if sort is SortKey.UPDATED:
+        return [Ticket.updated_at, Ticket.id]
+    return [Ticket.priority, Ticket.created_at, Ticket.id]
+
+
+def _cursor_values(ticket: Ticket, sort: SortKey) -> list[Any]:
+    if sort is SortKey.CREATED:
+        return [ticket.created_at.isoformat(), ticket.id]
+    if sort is SortKey.UPDATED:
+        return [ticket.updated_at.isoformat(), ticket.id]
+    return [ticket.priority.rank, ticket.created_at.isoformat(), ticket.id]
+
+
+def _parse_cursor_values(raw: list[Any], sort: SortKey) -> list[Any]:
+    try:
+        if sort is SortKey.PRIORITY:
+            return [Priority.from_rank(int(raw[0])), datetime.fromisoformat(raw[1]), int(raw[2])]
+        return [datetime.fromisoformat(raw[0]), int(raw[1])]
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValidationFailed("cursor does not belong to this listing") from exc
+
+
+def visible_tickets(actor: Actor) -> ColumnElement[bool]:
+    """The condition limiting a listing to what the actor may see."""
+    not_deleted = Ticket.deleted_at.is_(None)
+    if actor.can(Permission.TICKET_VIEW_ALL):
+        return not_deleted
+    if actor.can(Permission.TICKET_VIEW_OWN) and actor.customer_id is not None:
+        return and_(not_deleted, Ticket.customer_id == actor.customer_id)
+    return false()
+
+
+def _apply_filter(query: Select[tuple[Ticket]], filters: TicketFilter) -> Select[tuple[Ticket]]:
+    if filters.statuses:
+        query = query.where(Ticket.status.in_(list(filters.statuses)))
+    if filters.priorities:
+        query = query.where(Ticket.priority.in_(list(filters.priorities)))
+    if filters.unassigned:
+        query = query.where(Ticket.assignee_id.is_(None))
+    elif filters.assignee_id is not None:
+        query = query.where(Ticket.assignee_id == filters.assignee_id)
+    if filters.team_id is not None:
+        query = query.where(Ticket.team_id == filters.team_id)
+    if filters.inbox_id is not None:
+        query = query.where(Ticket.inbox_id == filters.inbox_id)
+    if filters.customer_id is not None:
+        query = query.where(Ticket.customer_id == filters.customer_id)
+    if filters.channel is not None:
+        query = query.where(Ticket.channel == filters.channel)
+    if filters.tag:
+        query = query.where(
+            exists().where(TicketTag.ticket_id == Ticket.id, TicketTag.tag_id == Tag.id, Tag.name == filters.tag)
+        )
+    if filters.text:
+        text = filters.text.strip()
+        if len(text) > 200:
+            raise ValidationFailed("search text is longer than 200 characters")
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        condition = Ticket.subject.ilike(f"%{escaped}%", escape="\\")
+        if text.isdigit() and len(text) < 18:
+            condition = or_(condition, Ticket.number == int(text))
+        query = query.where(condition)
+    return query
+
+
+def list_tickets(
+    session: Session,
+    *,
+    actor: Actor,
+    filters: TicketFilter,
+    sort: SortKey = SortKey.CREATED,
+    order: SortOrder = SortOrder.DESC,
+    cursor: str | None = None,
+    limit: int = 25,
+) -> Page[Ticket]:
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE_SIZE}")
+    if actor.is_customer and filters.customer_id not in (None, actor.customer_id):
+        return Page(items=[], next_cursor=None)
+    columns = _sort_columns(sort)
+    query = _apply_filter(select(Ticket).where(visible_tickets(actor)), filters)
+    if cursor is not None:
+        values = _parse_cursor_values(decode_cursor(cursor, expected_length=len(columns)), sort)
+        after = tuple_(*columns)
+        bound = tuple_(*(bindparam(None, value, type_=column.type) for column, value in zip(columns, values, strict=True)))
+        query = query.where(after < bound if order is SortOrder.DESC else after > bound)
+    ordering = [c.desc() if order is SortOrder.DESC else c.asc() for c in columns]
+    rows = list(
+        session.scalars(query.order_by(*ordering).limit(limit + 1).options(selectinload(Ticket.tags)))
+    )
+    next_cursor = encode_cursor(_cursor_values(rows[limit - 1], sort)) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def get_ticket(session: Session, *, actor: Actor, ticket_id: int) -> Ticket:
+    ticket = session.scalars(
+        select(Ticket).where(Ticket.id == ticket_id, visible_tickets(actor)).options(selectinload(Ticket.tags))
+    ).one_or_none()
+    if ticket is None:
+        raise NotFound(f"ticket {ticket_id} does not exist")
+    return ticket
+
+
+def get_ticket_by_number(session: Session, *, actor: Actor, number: int) -> Ticket:
+    ticket = session.scalars(select(Ticket).where(Ticket.number == number, visible_tickets(actor))).one_or_none()
+    if ticket is None:
+        raise NotFound(f"ticket #{number} does not exist")
+    return ticket
+
+
+def thread(session: Session, *, actor: Actor, ticket: Ticket) -> list[Message]:
+    """The ticket's messages, oldest first; internal notes only for staff."""
+    query = select(Message).where(Message.ticket_id == ticket.id).options(selectinload(Message.attachments))
+    if not actor.can(Permission.TICKET_NOTE):
+        query = query.where(Message.kind != MessageKind.NOTE)
+    return list(session.scalars(query.order_by(Message.id)))
+
+
+def ticket_events(
+    session: Session, *, actor: Actor, ticket: Ticket, after_id: int | None = None, limit: int = 100
+) -> Page[TicketEvent]:
+    actor.require(Permission.TICKET_EVENTS_VIEW)
+    if not 1 <= limit <= 500:
+        raise ValidationFailed("limit must be between 1 and 500")
+    query = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
+    if not actor.can(Permission.TICKET_NOTE):
+        query = query.where(TicketEvent.audience == Audience.PUBLIC)
+    if after_id is not None:
+        query = query.where(TicketEvent.id > after_id)
+    rows = list(session.scalars(query.order_by(TicketEvent.id).limit(limit + 1)))
+    next_cursor = str(rows[limit - 1].id) if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def field_definitions(session: Session, *, actor: Actor) -> list[CustomFieldDefinition]:
+    actor.require_any(Permission.TICKET_VIEW_ALL, Permission.FIELD_MANAGE)
+    return list(session.scalars(select(CustomFieldDefinition).order_by(CustomFieldDefinition.key)))
+
+
+def tags(session: Session, *, actor: Actor, prefix: str | None = None, limit: int = 100) -> list[Tag]:
+    actor.require(Permission.TICKET_VIEW_ALL)
+    query = select(Tag).order_by(Tag.name).limit(limit)
+    if prefix:
+        escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Tag.name.like(f"{escaped}%", escape="\\"))
+    return list(session.scalars(query))

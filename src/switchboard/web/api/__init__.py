@@ -1,0 +1,10 @@
+"""REST API under /api/v1: one module per domain, each a thin layer over the domain actions."""
+
+from fastapi import APIRouter
+
+from switchboard.web.api import accounts, customers, tickets
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(tickets.router)
+router.include_router(customers.router)
+router.include_router(accounts.router)
