@@ -13,6 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from argon2 import PasswordHasher
+
+from switchboard.accounts import secrets
 from switchboard.config import Environment, Settings
 from switchboard.core.clock import FixedClock
 from switchboard.models import metadata
@@ -23,6 +26,16 @@ from tests.factories import Factory
 
 POSTGRES_URL = os.environ.get("SWITCHBOARD_TEST_DATABASE_URL")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """Argon2 at production cost takes ~100 ms a hash; tests create thousands of users.
+    The same code path runs, with minimal parameters (as Django's test settings do)."""
+    original = secrets._hasher
+    secrets._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    secrets._hasher = original
 
 
 @pytest.fixture(scope="session")

@@ -79,6 +79,7 @@ class Database:
         self._read_sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(bind=write_bind, expire_on_commit=False)
         self._after_commit: list[Callable[[], None]] = []
+        self._writing = threading.local()
 
     def on_commit(self, hook: Callable[[], None]) -> None:
         """Run `hook` after every committed write (e.g. wake the outbox dispatcher)."""
@@ -91,11 +92,19 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        if self._write_lock is not None:
-            with self._write_lock:
+        # A write inside a write on the same thread would wait for itself on SQLite and
+        # silently split one unit of work in two on PostgreSQL: refuse it loudly.
+        if getattr(self._writing, "active", False):
+            raise RuntimeError("nested write transaction: pass the open session down instead")
+        self._writing.active = True
+        try:
+            if self._write_lock is not None:
+                with self._write_lock:
+                    yield from self._write_transaction()
+            else:
                 yield from self._write_transaction()
-        else:
-            yield from self._write_transaction()
+        finally:
+            self._writing.active = False
         for hook in self._after_commit:
             hook()
 

@@ -127,7 +127,7 @@ def _apply_filter(query: Select[tuple[Ticket]], filters: TicketFilter) -> Select
             raise ValidationFailed("search text is longer than 200 characters")
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         condition = Ticket.subject.ilike(f"%{escaped}%", escape="\\")
-        if text.isdigit() and len(text) < 18:
+        if text.isascii() and text.isdigit() and len(text) < 18:
             condition = or_(condition, Ticket.number == int(text))
         query = query.where(condition)
     return query

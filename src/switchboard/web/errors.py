@@ -76,7 +76,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(BodyTooLarge)
     async def _too_large(request: Request, exc: BodyTooLarge) -> Response:
-        return JSONResponse(error_body("request_too_large", "request body is too large"), status_code=413)
+        return JSONResponse(error_body("request_too_large", str(exc.detail)), status_code=413)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

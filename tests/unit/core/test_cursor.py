@@ -1,0 +1,25 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from switchboard.core.cursor import decode_cursor, encode_cursor
+from switchboard.core.errors import ValidationFailed
+
+
+@given(st.lists(st.one_of(st.integers(), st.text(max_size=30)), min_size=1, max_size=3))
+def test_cursor_round_trips(values: list[object]) -> None:
+    assert decode_cursor(encode_cursor(values), expected_length=len(values)) == values
+
+
+@pytest.mark.parametrize("cursor", ["", "!!!", "bm90IGpzb24", encode_cursor([1, 2, 3]), "e30", "x" * 600, "é"])
+def test_foreign_cursors_are_refused_cleanly(cursor: str) -> None:
+    with pytest.raises(ValidationFailed):
+        decode_cursor(cursor, expected_length=2)
+
+
+@given(st.text(max_size=100))
+def test_any_text_either_decodes_or_raises_validation_failed(cursor: str) -> None:
+    try:
+        decode_cursor(cursor, expected_length=2)
+    except ValidationFailed:
+        pass
