@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-
-from argon2 import PasswordHasher
 
 from switchboard.accounts import secrets
 from switchboard.config import Environment, Settings

@@ -18,7 +18,7 @@ from switchboard.storage.engine import Database
 from switchboard.tickets import actions as tickets
 from switchboard.tickets.models import Ticket
 
-PASSWORD = "correct horse battery"  # noqa: S105 - test fixture
+PASSWORD = "correct horse battery"
 
 
 class Factory:
@@ -31,13 +31,20 @@ class Factory:
     def _n(self) -> int:
         return next(self._sequence)
 
-    def user(self, role: Role = Role.AGENT, *, email: str | None = None, password: str = PASSWORD, **kwargs: Any) -> User:
+    def user(
+        self, role: Role = Role.AGENT, *, email: str | None = None, password: str = PASSWORD, **kwargs: Any
+    ) -> User:
         n = self._n()
         with self.database.write() as session:
             return accounts.create_user(
-                session, actor=self.system, now=self.clock.now(),
-                email=email or f"{role.value}{n}@example.test", name=f"{role.value.title()} {n}",
-                role=role, password=password, **kwargs,
+                session,
+                actor=self.system,
+                now=self.clock.now(),
+                email=email or f"{role.value}{n}@example.test",
+                name=f"{role.value.title()} {n}",
+                role=role,
+                password=password,
+                **kwargs,
             )
 
     def customer_user(self, customer: Customer, *, password: str = PASSWORD) -> User:
@@ -54,7 +61,9 @@ class Factory:
 
     def team(self, name: str | None = None) -> Team:
         with self.database.write() as session:
-            return accounts.create_team(session, actor=self.system, now=self.clock.now(), name=name or f"Team {self._n()}")
+            return accounts.create_team(
+                session, actor=self.system, now=self.clock.now(), name=name or f"Team {self._n()}"
+            )
 
     def member(self, team: Team, user: User) -> None:
         with self.database.write() as session:
@@ -70,8 +79,12 @@ class Factory:
         n = self._n()
         with self.database.write() as session:
             return customers.create_customer(
-                session, actor=self.system, now=self.clock.now(), name=name or f"Customer {n}",
-                identities=[(IdentityKind.EMAIL, email or f"customer{n}@example.test")], **kwargs,
+                session,
+                actor=self.system,
+                now=self.clock.now(),
+                name=name or f"Customer {n}",
+                identities=[(IdentityKind.EMAIL, email or f"customer{n}@example.test")],
+                **kwargs,
             )
 
     def inbox(self, channel: Channel = Channel.EMAIL, **kwargs: Any) -> Inbox:
@@ -86,6 +99,11 @@ class Factory:
         kwargs.setdefault("channel", Channel.EMAIL)
         with self.database.write() as session:
             return tickets.create_ticket(
-                session, actor=self.system, now=self.clock.now(), subject=subject or f"Question {self._n()}",
-                body_text="Hello, I need help.", customer_id=customer.id, **kwargs,
+                session,
+                actor=self.system,
+                now=self.clock.now(),
+                subject=subject or f"Question {self._n()}",
+                body_text="Hello, I need help.",
+                customer_id=customer.id,
+                **kwargs,
             )

@@ -19,6 +19,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+MIN_SECRET_KEY_LENGTH = 32
 DEFAULT_SECRET_KEY = "insecure-development-secret-change-me"  # noqa: S105 - refused in production
 
 
@@ -42,9 +43,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     secret_key: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
-    secure_cookies: bool = Field(
-        default=False, description="Mark session cookies Secure (always on in production)."
-    )
+    secure_cookies: bool = Field(default=False, description="Mark session cookies Secure (always on in production).")
     session_lifetime_hours: int = Field(default=12, ge=1, le=24 * 30)
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     login_max_failures: int = Field(default=5, ge=1, description="Failures before lockout.")
@@ -61,10 +60,9 @@ class Settings(BaseSettings):
     def _refuse_default_secrets_in_production(self) -> Settings:
         if self.environment is Environment.PRODUCTION:
             secret = self.secret_key.get_secret_value()
-            if secret == DEFAULT_SECRET_KEY or len(secret) < 32:
+            if secret == DEFAULT_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH:
                 raise ValueError(
-                    "SWITCHBOARD_SECRET_KEY must be set to a random value of at least "
-                    "32 characters in production"
+                    "SWITCHBOARD_SECRET_KEY must be set to a random value of at least 32 characters in production"
                 )
             self.secure_cookies = True
         return self

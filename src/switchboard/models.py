@@ -19,7 +19,25 @@ from switchboard.tickets.models import (
 metadata = Base.metadata
 
 __all__ = [
-    "ApiToken", "Attachment", "Base", "Counter", "Customer", "CustomFieldDefinition", "CustomerIdentity",
-    "Inbox", "LoginAttempt", "Message", "Organisation", "OutboxItem", "Tag", "Team", "TeamMember", "Ticket",
-    "TicketEvent", "TicketTag", "User", "WebSession", "metadata",
+    "ApiToken",
+    "Attachment",
+    "Base",
+    "Counter",
+    "CustomFieldDefinition",
+    "Customer",
+    "CustomerIdentity",
+    "Inbox",
+    "LoginAttempt",
+    "Message",
+    "Organisation",
+    "OutboxItem",
+    "Tag",
+    "Team",
+    "TeamMember",
+    "Ticket",
+    "TicketEvent",
+    "TicketTag",
+    "User",
+    "WebSession",
+    "metadata",
 ]

@@ -37,11 +37,15 @@ from switchboard.core.errors import (
 from switchboard.customers.models import Customer
 
 _EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}\.[^@\s.]{2,63}$")
+MAX_EMAIL_LENGTH = 254  # RFC 5321 path limit minus the angle brackets
+MAX_NAME_LENGTH = 200
+MAX_TEAM_NAME_LENGTH = 120
+MAX_TOKEN_LENGTH = 200  # far above any token we issue; longer input is not ours
 
 
 def normalise_email(email: str) -> str:
     normalised = email.strip().lower()
-    if len(normalised) > 254 or not _EMAIL_PATTERN.fullmatch(normalised):
+    if len(normalised) > MAX_EMAIL_LENGTH or not _EMAIL_PATTERN.fullmatch(normalised):
         raise ValidationFailed(f"{email[:80]!r} is not a valid email address")
     return normalised
 
@@ -77,7 +81,7 @@ def create_user(
     actor.require(Permission.USER_MANAGE)
     email = normalise_email(email)
     name = name.strip()
-    if not name or len(name) > 200:
+    if not name or len(name) > MAX_NAME_LENGTH:
         raise ValidationFailed("name must be 1-200 characters")
     if password is not None:
         _check_password(password)
@@ -142,7 +146,7 @@ def update_user(
         user.is_active = is_active
     if name is not None:
         name = name.strip()
-        if not name or len(name) > 200:
+        if not name or len(name) > MAX_NAME_LENGTH:
             raise ValidationFailed("name must be 1-200 characters")
         user.name = name
     if timezone is not None:
@@ -158,7 +162,7 @@ def update_user(
 def create_team(session: Session, *, actor: Actor, now: datetime, name: str, timezone: str = "UTC") -> Team:
     actor.require(Permission.TEAM_MANAGE)
     name = name.strip()
-    if not name or len(name) > 120:
+    if not name or len(name) > MAX_TEAM_NAME_LENGTH:
         raise ValidationFailed("team name must be 1-120 characters")
     if session.scalars(select(Team.id).where(Team.name == name)).first() is not None:
         raise Conflict(f"team {name!r} already exists")
@@ -193,9 +197,7 @@ class IssuedToken:
     record: ApiToken
 
 
-def create_api_token(
-    session: Session, *, actor: Actor, now: datetime, user_id: int, name: str = "api"
-) -> IssuedToken:
+def create_api_token(session: Session, *, actor: Actor, now: datetime, user_id: int, name: str = "api") -> IssuedToken:
     if actor.user_id != user_id:
         actor.require(Permission.TOKEN_MANAGE_ANY)
     else:
@@ -222,7 +224,7 @@ def revoke_api_token(session: Session, *, actor: Actor, now: datetime, token_id:
 
 def authenticate_token(session: Session, *, token: str, now: datetime) -> User:
     """The active user a bearer token belongs to, or `AuthenticationFailed`."""
-    if not token or len(token) > 200:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
         raise AuthenticationFailed("invalid API token")
     record = session.scalars(select(ApiToken).where(ApiToken.token_hash == token_digest(token))).first()
     if record is None or record.revoked_at is not None:
@@ -273,9 +275,9 @@ def log_in(
     client = client[:64]
     window_start = now - timedelta(minutes=1)
     recent = session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.client == client, LoginAttempt.attempted_at >= window_start
-        )
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.client == client, LoginAttempt.attempted_at >= window_start)
     )
     if (recent or 0) >= policy.attempts_per_minute:
         raise RateLimited("too many login attempts; wait a minute", retry_after_seconds=60)
@@ -311,14 +313,18 @@ def log_in(
     expires_at = now + policy.session_lifetime
     session.add(
         WebSession(
-            user_id=user.id, token_hash=token_digest(token), csrf_token=csrf_token, created_at=now, expires_at=expires_at
+            user_id=user.id,
+            token_hash=token_digest(token),
+            csrf_token=csrf_token,
+            created_at=now,
+            expires_at=expires_at,
         )
     )
     return StartedSession(token=token, csrf_token=csrf_token, user=user, expires_at=expires_at)
 
 
 def session_user(session: Session, *, token: str, now: datetime) -> tuple[User, WebSession]:
-    if not token or len(token) > 200:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
         raise AuthenticationFailed("not logged in")
     web_session = session.scalars(select(WebSession).where(WebSession.token_hash == token_digest(token))).first()
     if web_session is None or web_session.ended_at is not None or ensure_aware(web_session.expires_at) <= now:

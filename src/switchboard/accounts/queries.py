@@ -11,7 +11,9 @@ from switchboard.accounts.roles import Permission, Role
 from switchboard.core.errors import NotFound
 
 
-def list_users(session: Session, *, actor: Actor, role: Role | None = None, include_customers: bool = False) -> list[User]:
+def list_users(
+    session: Session, *, actor: Actor, role: Role | None = None, include_customers: bool = False
+) -> list[User]:
     actor.require(Permission.USER_VIEW)
     query = select(User).options(selectinload(User.teams)).order_by(User.id)
     if role is not None:

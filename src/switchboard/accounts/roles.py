@@ -40,8 +40,8 @@ class Permission(StrEnum):
     USER_VIEW = "user.view"
     USER_MANAGE = "user.manage"
     ROLE_MANAGE = "role.manage"
-    TOKEN_MANAGE_OWN = "token.manage_own"
-    TOKEN_MANAGE_ANY = "token.manage_any"
+    TOKEN_MANAGE_OWN = "token.manage_own"  # noqa: S105 - a permission name, not a secret
+    TOKEN_MANAGE_ANY = "token.manage_any"  # noqa: S105 - a permission name, not a secret
     REPORT_VIEW = "report.view"
 
 
@@ -76,9 +76,7 @@ _READ_AND_NOTE = frozenset(
     }
 )
 _REPORTS = frozenset({_P.REPORT_VIEW})
-_CONFIGURE_SUPPORT = frozenset(
-    {_P.TAG_MANAGE, _P.TEAM_MANAGE, _P.INBOX_MANAGE, _P.FIELD_MANAGE}
-)
+_CONFIGURE_SUPPORT = frozenset({_P.TAG_MANAGE, _P.TEAM_MANAGE, _P.INBOX_MANAGE, _P.FIELD_MANAGE})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: _WORK_THE_INBOX,
@@ -89,9 +87,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.WORKFORCE_MANAGER: _READ_AND_NOTE | _REPORTS,
     Role.CX_MANAGER: _READ_AND_NOTE | _REPORTS,
     Role.ADMIN: frozenset(Permission) - {_P.TICKET_VIEW_OWN, _P.TICKET_CREATE_OWN, _P.TICKET_REPLY_OWN},
-    Role.CUSTOMER: frozenset(
-        {_P.TICKET_VIEW_OWN, _P.TICKET_CREATE_OWN, _P.TICKET_REPLY_OWN, _P.TOKEN_MANAGE_OWN}
-    ),
+    Role.CUSTOMER: frozenset({_P.TICKET_VIEW_OWN, _P.TICKET_CREATE_OWN, _P.TICKET_REPLY_OWN, _P.TOKEN_MANAGE_OWN}),
 }
 
 STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER}

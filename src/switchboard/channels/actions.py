@@ -13,6 +13,9 @@ from switchboard.accounts.roles import Permission
 from switchboard.channels.models import Channel, Inbox
 from switchboard.core.errors import Conflict, ValidationFailed
 
+MAX_INBOX_NAME_LENGTH = 120
+MAX_ADDRESS_LENGTH = 320
+
 
 def create_inbox(
     session: Session,
@@ -26,11 +29,11 @@ def create_inbox(
 ) -> Inbox:
     actor.require(Permission.INBOX_MANAGE)
     name = " ".join(name.split())
-    if not name or len(name) > 120:
+    if not name or len(name) > MAX_INBOX_NAME_LENGTH:
         raise ValidationFailed("inbox name must be 1-120 characters")
     if address is not None:
         address = address.strip().lower()
-        if not address or len(address) > 320:
+        if not address or len(address) > MAX_ADDRESS_LENGTH:
             raise ValidationFailed("inbox address must be 1-320 characters")
     if default_team_id is not None and session.get(Team, default_team_id) is None:
         raise ValidationFailed(f"team {default_team_id} does not exist")

@@ -71,7 +71,7 @@ def serve(
 
         summary = load_demo(database, clock=SystemClock(), console=err)
         err.print(summary)
-        err.print("\n[bold]Demo logins[/bold] (password for all: " f"[cyan]{DEMO_LOGINS.password}[/cyan])")
+        err.print(f"\n[bold]Demo logins[/bold] (password for all: [cyan]{DEMO_LOGINS.password}[/cyan])")
         for role, email in DEMO_LOGINS.by_role:
             err.print(f"  {role:<18} {email}")
     err.print(f"\nSwitchboard on [bold]http://{settings.host}:{settings.port}[/bold]  (API docs: /api/docs)\n")
@@ -117,8 +117,14 @@ def user_create(
     try:
         with database.write() as session:
             user = accounts.create_user(
-                session, actor=Actor.system(), now=clock.now(), email=email, name=name, role=role,
-                password=password, timezone=timezone,
+                session,
+                actor=Actor.system(),
+                now=clock.now(),
+                email=email,
+                name=name,
+                role=role,
+                password=password,
+                timezone=timezone,
             )
             user_id = user.id
     except DomainError as exc:
@@ -152,7 +158,9 @@ def token_create(
             if user is None:
                 err.print(f"[red]error:[/red] no user with email {email}")
                 raise typer.Exit(1)
-            issued = accounts.create_api_token(session, actor=Actor.system(), now=clock.now(), user_id=user.id, name=name)
+            issued = accounts.create_api_token(
+                session, actor=Actor.system(), now=clock.now(), user_id=user.id, name=name
+            )
             token = issued.token
     except DomainError as exc:
         raise _fail(exc) from exc

@@ -17,6 +17,8 @@ from switchboard.customers.models import Customer, CustomerIdentity, CustomerTie
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}$")
 _PHONE = re.compile(r"^\+?[0-9]{3,20}$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$")
+MAX_IDENTITY_LENGTH = 320
+MAX_NAME_LENGTH = 200
 
 
 def normalise_identity(kind: IdentityKind, value: str) -> str:
@@ -24,7 +26,7 @@ def normalise_identity(kind: IdentityKind, value: str) -> str:
     raw = value.strip()
     if kind is IdentityKind.EMAIL:
         normalised = raw.lower()
-        if len(normalised) > 320 or not _EMAIL.fullmatch(normalised):
+        if len(normalised) > MAX_IDENTITY_LENGTH or not _EMAIL.fullmatch(normalised):
             raise ValidationFailed(f"{value[:80]!r} is not a valid email address")
         return normalised
     if kind is IdentityKind.PHONE:
@@ -32,14 +34,14 @@ def normalise_identity(kind: IdentityKind, value: str) -> str:
         if not _PHONE.fullmatch(normalised):
             raise ValidationFailed(f"{value[:40]!r} is not a valid phone number")
         return normalised
-    if not raw or len(raw) > 320 or any(ord(c) < 32 for c in raw):
+    if not raw or len(raw) > MAX_IDENTITY_LENGTH or any(not c.isprintable() for c in raw):
         raise ValidationFailed(f"{kind.value} identity must be 1-320 printable characters")
     return raw
 
 
 def _clean_name(name: str, *, what: str) -> str:
     cleaned = " ".join(name.split())
-    if not cleaned or len(cleaned) > 200:
+    if not cleaned or len(cleaned) > MAX_NAME_LENGTH:
         raise ValidationFailed(f"{what} name must be 1-200 characters")
     return cleaned
 
@@ -150,15 +152,20 @@ def find_or_create_customer(
     ).first()
     if identity is not None:
         customer = session.get(Customer, identity.customer_id)
-        assert customer is not None  # guaranteed by the foreign key
-        return customer
+        if customer is not None:  # the foreign key guarantees it; checked for the type
+            return customer
     organisation_id = None
     if kind is IdentityKind.EMAIL:
         domain = normalised.rsplit("@", 1)[1]
         organisation_id = session.scalars(select(Organisation.id).where(Organisation.domain == domain)).first()
     display = name.strip() if name and name.strip() else normalised.split("@")[0]
     return create_customer(
-        session, actor=actor, now=now, name=display[:200], identities=[(kind, normalised)], organisation_id=organisation_id
+        session,
+        actor=actor,
+        now=now,
+        name=display[:200],
+        identities=[(kind, normalised)],
+        organisation_id=organisation_id,
     )
 
 

@@ -46,9 +46,7 @@ class Customer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="SET NULL"), index=True
-    )
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     tier: Mapped[CustomerTier] = mapped_column(
         Enum(CustomerTier, name="customer_tier", native_enum=False, length=16, values_callable=_values),
         default=CustomerTier.STANDARD,

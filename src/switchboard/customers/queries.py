@@ -10,6 +10,8 @@ from switchboard.accounts.roles import Permission
 from switchboard.core.errors import NotFound, ValidationFailed
 from switchboard.customers.models import Customer, CustomerIdentity, Organisation
 
+MAX_PAGE_SIZE = 200
+
 
 def _like(text: str) -> str:
     escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -27,8 +29,8 @@ def list_customers(
 ) -> tuple[list[Customer], int | None]:
     """Customers by id, with the id to continue after (None at the end)."""
     actor.require(Permission.CUSTOMER_VIEW)
-    if not 1 <= limit <= 200:
-        raise ValidationFailed("limit must be between 1 and 200")
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE_SIZE}")
     query = select(Customer).options(selectinload(Customer.identities)).order_by(Customer.id).limit(limit + 1)
     if organisation_id is not None:
         query = query.where(Customer.organisation_id == organisation_id)
@@ -65,8 +67,8 @@ def list_organisations(
     session: Session, *, actor: Actor, text: str | None = None, after_id: int | None = None, limit: int = 50
 ) -> tuple[list[Organisation], int | None]:
     actor.require(Permission.CUSTOMER_VIEW)
-    if not 1 <= limit <= 200:
-        raise ValidationFailed("limit must be between 1 and 200")
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_PAGE_SIZE}")
     query = select(Organisation).order_by(Organisation.id).limit(limit + 1)
     if after_id is not None:
         query = query.where(Organisation.id > after_id)

@@ -71,11 +71,7 @@ class Database:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._write_lock = threading.Lock() if self.is_sqlite else None
-        write_bind = (
-            engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
-            if self.is_sqlite
-            else engine
-        )
+        write_bind = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"}) if self.is_sqlite else engine
         self._read_sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(bind=write_bind, expire_on_commit=False)
         self._after_commit: list[Callable[[], None]] = []

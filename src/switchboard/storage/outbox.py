@@ -132,7 +132,7 @@ class OutboxDispatcher:
             while not self._stop.is_set():
                 try:
                     self.dispatch_pending()
-                except Exception:  # noqa: BLE001 - the loop must survive a bad batch
+                except Exception:
                     log.exception("outbox dispatch failed")
                 self._wake.wait(poll_seconds)
                 self._wake.clear()

@@ -7,6 +7,7 @@ Actions take keyword-only arguments and an explicit `actor` and `now`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,6 +49,7 @@ from switchboard.tickets.validation import (
 
 TICKET_NUMBER_COUNTER = "ticket_number"
 DELIVER_TOPIC = "message.deliver"
+_FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
 class Unset(Enum):
@@ -64,8 +66,8 @@ class TicketChanges:
     subject: str | Unset = UNSET
     status: TicketStatus | Unset = UNSET
     priority: Priority | Unset = UNSET
-    assignee_id: int | None | Unset = UNSET
-    team_id: int | None | Unset = UNSET
+    assignee_id: int | Unset | None = UNSET
+    team_id: int | Unset | None = UNSET
     add_tags: Sequence[str] = ()
     remove_tags: Sequence[str] = ()
     custom_fields: dict[str, Any] = field(default_factory=dict)
@@ -302,9 +304,7 @@ def add_note(
     )
 
 
-def update_ticket(
-    session: Session, *, actor: Actor, now: datetime, ticket_id: int, changes: TicketChanges
-) -> Ticket:
+def update_ticket(session: Session, *, actor: Actor, now: datetime, ticket_id: int, changes: TicketChanges) -> Ticket:
     """Apply property changes, one event per field that actually changed."""
     actor.require(Permission.TICKET_UPDATE)
     ticket = load_ticket_for_update(session, actor=actor, ticket_id=ticket_id)
@@ -314,20 +314,29 @@ def update_ticket(
         subject = clean_subject(changes.subject)
         if subject != ticket.subject:
             record_event(
-                session, ticket=ticket, actor=actor, now=now,
+                session,
+                ticket=ticket,
+                actor=actor,
+                now=now,
                 event=ev.SubjectChanged(old_subject=ticket.subject, new_subject=subject),
             )
             ticket.subject = subject
     if not isinstance(changes.priority, Unset) and changes.priority is not ticket.priority:
         record_event(
-            session, ticket=ticket, actor=actor, now=now,
+            session,
+            ticket=ticket,
+            actor=actor,
+            now=now,
             event=ev.PriorityChanged(old_priority=ticket.priority.value, new_priority=changes.priority.value),
         )
         ticket.priority = changes.priority
     if not isinstance(changes.team_id, Unset) and changes.team_id != ticket.team_id:
         _require_team(session, changes.team_id)
         record_event(
-            session, ticket=ticket, actor=actor, now=now,
+            session,
+            ticket=ticket,
+            actor=actor,
+            now=now,
             event=ev.TeamChanged(old_team_id=ticket.team_id, new_team_id=changes.team_id),
         )
         ticket.team_id = changes.team_id
@@ -335,7 +344,10 @@ def update_ticket(
         actor.require(Permission.TICKET_ASSIGN)
         _require_assignable(session, changes.assignee_id)
         record_event(
-            session, ticket=ticket, actor=actor, now=now,
+            session,
+            ticket=ticket,
+            actor=actor,
+            now=now,
             event=ev.Assigned(old_assignee_id=ticket.assignee_id, new_assignee_id=changes.assignee_id),
         )
         ticket.assignee_id = changes.assignee_id
@@ -380,11 +392,17 @@ def merge_tickets(
     session.expire(source, ["messages"])
     session.expire(target, ["messages"])
     record_event(
-        session, ticket=target, actor=actor, now=now,
+        session,
+        ticket=target,
+        actor=actor,
+        now=now,
         event=ev.Merged(source_ticket_id=source.id, source_number=source.number, moved_message_ids=moved_ids),
     )
     record_event(
-        session, ticket=source, actor=actor, now=now,
+        session,
+        ticket=source,
+        actor=actor,
+        now=now,
         event=ev.MergedInto(target_ticket_id=target.id, target_number=target.number),
     )
     if source.status is not TicketStatus.CLOSED:
@@ -411,7 +429,7 @@ def create_field_definition(
 ) -> CustomFieldDefinition:
     actor.require(Permission.FIELD_MANAGE)
     key = key.strip().lower()
-    if not key.replace("_", "").isalnum() or not key.isascii() or len(key) > 64 or not key[0].isalpha():
+    if not _FIELD_KEY.fullmatch(key):
         raise ValidationFailed("field key must be 1-64 ASCII letters, digits or '_', starting with a letter")
     if kind is FieldKind.SELECT and not options:
         raise ValidationFailed("a select field needs at least one option")
@@ -499,7 +517,10 @@ def _change_status(session: Session, *, ticket: Ticket, actor: Actor, now: datet
     if not can_transition(current, status):
         raise InvalidTransition(f"ticket {ticket.number} cannot go from {current.value} to {status.value}")
     record_event(
-        session, ticket=ticket, actor=actor, now=now,
+        session,
+        ticket=ticket,
+        actor=actor,
+        now=now,
         event=ev.StatusChanged(old_status=current.value, new_status=status.value, reopened=is_reopen(current, status)),
     )
     ticket.status = status

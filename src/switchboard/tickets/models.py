@@ -24,6 +24,7 @@ from sqlalchemy.types import TypeDecorator
 from switchboard.channels.models import Channel, ChannelType
 from switchboard.storage.base import Base, PortableJSON
 from switchboard.tickets.states import Priority, TicketStatus
+from switchboard.tickets.validation import FieldKind as FieldKind
 
 
 def _values(enum: type[StrEnum]) -> list[str]:
@@ -55,13 +56,6 @@ class DeliveryState(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     NOT_APPLICABLE = "not_applicable"  # notes, and replies on channels with no delivery step
-
-
-class FieldKind(StrEnum):
-    TEXT = "text"
-    NUMBER = "number"
-    DATE = "date"
-    SELECT = "select"
 
 
 class Audience(StrEnum):

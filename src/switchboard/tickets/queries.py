@@ -29,6 +29,9 @@ from switchboard.tickets.models import (
 from switchboard.tickets.states import Priority, TicketStatus
 
 MAX_PAGE_SIZE = 100
+MAX_EVENT_PAGE_SIZE = 500
+MAX_SEARCH_LENGTH = 200
+MAX_TICKET_NUMBER_DIGITS = 17  # numbers are BIGINT; longer digit strings are text, not a number
 
 
 class SortKey(StrEnum):
@@ -100,7 +103,7 @@ def visible_tickets(actor: Actor) -> ColumnElement[bool]:
     return false()
 
 
-def _apply_filter(query: Select[tuple[Ticket]], filters: TicketFilter) -> Select[tuple[Ticket]]:
+def _apply_filter(query: Select[Ticket], filters: TicketFilter) -> Select[Ticket]:
     if filters.statuses:
         query = query.where(Ticket.status.in_(list(filters.statuses)))
     if filters.priorities:
@@ -123,11 +126,11 @@ def _apply_filter(query: Select[tuple[Ticket]], filters: TicketFilter) -> Select
         )
     if filters.text:
         text = filters.text.strip()
-        if len(text) > 200:
-            raise ValidationFailed("search text is longer than 200 characters")
+        if len(text) > MAX_SEARCH_LENGTH:
+            raise ValidationFailed(f"search text is longer than {MAX_SEARCH_LENGTH} characters")
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        condition = Ticket.subject.ilike(f"%{escaped}%", escape="\\")
-        if text.isascii() and text.isdigit() and len(text) < 18:
+        condition: ColumnElement[bool] = Ticket.subject.ilike(f"%{escaped}%", escape="\\")
+        if text.isascii() and text.isdigit() and len(text) <= MAX_TICKET_NUMBER_DIGITS:
             condition = or_(condition, Ticket.number == int(text))
         query = query.where(condition)
     return query
@@ -152,12 +155,12 @@ def list_tickets(
     if cursor is not None:
         values = _parse_cursor_values(decode_cursor(cursor, expected_length=len(columns)), sort)
         after = tuple_(*columns)
-        bound = tuple_(*(bindparam(None, value, type_=column.type) for column, value in zip(columns, values, strict=True)))
+        bound = tuple_(
+            *(bindparam(None, value, type_=column.type) for column, value in zip(columns, values, strict=True))
+        )
         query = query.where(after < bound if order is SortOrder.DESC else after > bound)
     ordering = [c.desc() if order is SortOrder.DESC else c.asc() for c in columns]
-    rows = list(
-        session.scalars(query.order_by(*ordering).limit(limit + 1).options(selectinload(Ticket.tags)))
-    )
+    rows = list(session.scalars(query.order_by(*ordering).limit(limit + 1).options(selectinload(Ticket.tags))))
     next_cursor = encode_cursor(_cursor_values(rows[limit - 1], sort)) if len(rows) > limit else None
     return Page(items=rows[:limit], next_cursor=next_cursor)
 
@@ -190,8 +193,8 @@ def ticket_events(
     session: Session, *, actor: Actor, ticket: Ticket, after_id: int | None = None, limit: int = 100
 ) -> Page[TicketEvent]:
     actor.require(Permission.TICKET_EVENTS_VIEW)
-    if not 1 <= limit <= 500:
-        raise ValidationFailed("limit must be between 1 and 500")
+    if not 1 <= limit <= MAX_EVENT_PAGE_SIZE:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_EVENT_PAGE_SIZE}")
     query = select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
     if not actor.can(Permission.TICKET_NOTE):
         query = query.where(TicketEvent.audience == Audience.PUBLIC)

@@ -5,12 +5,23 @@ from __future__ import annotations
 import math
 import re
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from switchboard.core.errors import ValidationFailed
-from switchboard.tickets.models import FieldKind
+
+
+class FieldKind(StrEnum):
+    """Types of custom ticket fields."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    SELECT = "select"
+
 
 MAX_SUBJECT_LENGTH = 500
+MAX_NUMBER_FIELD = 1e15  # beyond this JSON numbers lose integer precision in some clients
 MAX_BODY_LENGTH = 200_000
 MAX_TEXT_FIELD_LENGTH = 10_000
 MAX_TAGS_PER_TICKET = 50
@@ -39,9 +50,7 @@ def clean_body(body: str, *, allow_empty: bool = False) -> str:
 def normalise_tag(tag: str) -> str:
     normalised = tag.strip().lower().replace(" ", "_")
     if not _TAG_PATTERN.fullmatch(normalised):
-        raise ValidationFailed(
-            f"tag {tag[:70]!r} is not valid: 1-64 characters of a-z, 0-9, '_', '.', ':' or '-'"
-        )
+        raise ValidationFailed(f"tag {tag[:70]!r} is not valid: 1-64 characters of a-z, 0-9, '_', '.', ':' or '-'")
     return normalised
 
 
@@ -58,8 +67,8 @@ def normalise_field_value(key: str, kind: FieldKind, options: list[str], value: 
     if kind is FieldKind.NUMBER:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ValidationFailed(f"field {key!r} takes a number")
-        if not math.isfinite(value) or abs(value) > 1e15:
-            raise ValidationFailed(f"field {key!r} takes a finite number under 1e15")
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER_FIELD:
+            raise ValidationFailed(f"field {key!r} takes a finite number under {MAX_NUMBER_FIELD:g}")
         return value
     if kind is FieldKind.DATE:
         if not isinstance(value, str):

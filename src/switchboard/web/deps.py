@@ -41,7 +41,9 @@ class Caller:
 
 
 def _caller(user: User, csrf_token: str | None) -> Caller:
-    return Caller(actor=accounts.actor_for(user), user_id=user.id, name=user.name, email=user.email, csrf_token=csrf_token)
+    return Caller(
+        actor=accounts.actor_for(user), user_id=user.id, name=user.name, email=user.email, csrf_token=csrf_token
+    )
 
 
 def get_api_caller(

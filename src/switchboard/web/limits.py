@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,6 +22,7 @@ class BodySizeLimit:
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self._too_large_message = f"request body is larger than {max_bytes} bytes"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -31,10 +33,10 @@ class BodySizeLimit:
                 try:
                     declared = int(value)
                 except ValueError:
-                    await _reject(send, 400, "Content-Length is not a number")
+                    await _reject(send, HTTPStatus.BAD_REQUEST, "Content-Length is not a number")
                     return
                 if declared > self.max_bytes:
-                    await _reject(send, 413, f"request body is larger than {self.max_bytes} bytes")
+                    await _reject(send, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, self._too_large_message)
                     return
         received = 0
         response_started = False
@@ -58,11 +60,11 @@ class BodySizeLimit:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not response_started:
-                await _reject(send, 413, f"request body is larger than {self.max_bytes} bytes")
+                await _reject(send, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, self._too_large_message)
 
 
 async def _reject(send: Send, status: int, message: str) -> None:
-    code = "request_too_large" if status == 413 else "bad_request"
+    code = "request_too_large" if status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE else "bad_request"
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     await send(
         {

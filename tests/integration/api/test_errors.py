@@ -30,7 +30,9 @@ def test_missing_or_bad_tokens_get_401(client: TestClient, auth: bytes | None) -
     assert _error(response.json())["code"] == "authentication_failed"
 
 
-def test_oversized_body_gets_413_and_creates_nothing(client: TestClient, make: Factory, headers: dict[str, str]) -> None:
+def test_oversized_body_gets_413_and_creates_nothing(
+    client: TestClient, make: Factory, headers: dict[str, str]
+) -> None:
     customer = make.customer()
     body = {"subject": "big", "body": "x" * 300_000, "customer_id": customer.id}
     response = client.post("/api/v1/tickets", headers=headers, json=body)
@@ -45,7 +47,9 @@ def test_oversized_chunked_body_without_length_gets_413(client: TestClient, head
             yield b"x" * 10_000
 
     response = client.post(
-        "/api/v1/tickets", headers={**headers, "Content-Type": "application/json"}, content=chunks()  # type: ignore[arg-type]
+        "/api/v1/tickets",
+        headers={**headers, "Content-Type": "application/json"},
+        content=chunks(),  # type: ignore[arg-type]
     )
     assert response.status_code == 413
 
@@ -61,7 +65,9 @@ def test_oversized_chunked_body_without_length_gets_413(client: TestClient, head
         (b"subject=a", "application/x-www-form-urlencoded"),
     ],
 )
-def test_malformed_bodies_get_422(client: TestClient, headers: dict[str, str], content: bytes, content_type: str) -> None:
+def test_malformed_bodies_get_422(
+    client: TestClient, headers: dict[str, str], content: bytes, content_type: str
+) -> None:
     response = client.post("/api/v1/tickets", headers={**headers, "Content-Type": content_type}, content=content)
     assert response.status_code == 422, response.text
     assert _error(response.json())["code"] == "validation_failed"
@@ -82,7 +88,9 @@ def test_malformed_bodies_get_422(client: TestClient, headers: dict[str, str], c
         {"subject": "s", "body": "b", "customer_id": 999},  # no such customer
     ],
 )
-def test_invalid_ticket_input_gets_422(client: TestClient, make: Factory, headers: dict[str, str], body: dict[str, object]) -> None:
+def test_invalid_ticket_input_gets_422(
+    client: TestClient, make: Factory, headers: dict[str, str], body: dict[str, object]
+) -> None:
     make.customer()  # customer 1 exists
     response = client.post("/api/v1/tickets", headers=headers, json=body)
     assert response.status_code == 422, response.text
@@ -91,7 +99,16 @@ def test_invalid_ticket_input_gets_422(client: TestClient, make: Factory, header
 
 @pytest.mark.parametrize(
     "query",
-    ["cursor=garbage", "cursor=" + "A" * 600, "limit=0", "limit=1000", "status=frozen", "sort=random", "assignee_id=-1", "q=" + "x" * 201],
+    [
+        "cursor=garbage",
+        "cursor=" + "A" * 600,
+        "limit=0",
+        "limit=1000",
+        "status=frozen",
+        "sort=random",
+        "assignee_id=-1",
+        "q=" + "x" * 201,
+    ],
 )
 def test_bad_listing_parameters_get_422(client: TestClient, headers: dict[str, str], query: str) -> None:
     response = client.get(f"/api/v1/tickets?{query}", headers=headers)
@@ -131,8 +148,18 @@ def test_invalid_transition_gets_409(client: TestClient, make: Factory, headers:
 
 def test_openapi_document_describes_the_api(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
-    for path in ("/api/v1/tickets", "/api/v1/tickets/{ticket_id}", "/api/v1/tickets/{ticket_id}/replies",
-                 "/api/v1/tickets/{ticket_id}/notes", "/api/v1/tickets/{ticket_id}/merge", "/api/v1/tickets/{ticket_id}/events",
-                 "/api/v1/customers", "/api/v1/organisations", "/api/v1/agents", "/api/v1/teams", "/api/v1/tags"):
+    for path in (
+        "/api/v1/tickets",
+        "/api/v1/tickets/{ticket_id}",
+        "/api/v1/tickets/{ticket_id}/replies",
+        "/api/v1/tickets/{ticket_id}/notes",
+        "/api/v1/tickets/{ticket_id}/merge",
+        "/api/v1/tickets/{ticket_id}/events",
+        "/api/v1/customers",
+        "/api/v1/organisations",
+        "/api/v1/agents",
+        "/api/v1/teams",
+        "/api/v1/tags",
+    ):
         assert path in spec["paths"], path
     assert "HTTPBearer" in spec["components"]["securitySchemes"]

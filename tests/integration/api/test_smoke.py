@@ -15,7 +15,9 @@ def test_agent_creates_and_lists_a_ticket(client: TestClient, make: Factory) -> 
     customer = make.customer()
     headers = make.auth(agent)
     created = client.post(
-        "/api/v1/tickets", headers=headers, json={"subject": "Printer on fire", "body": "Help!", "customer_id": customer.id}
+        "/api/v1/tickets",
+        headers=headers,
+        json={"subject": "Printer on fire", "body": "Help!", "customer_id": customer.id},
     )
     assert created.status_code == 201, created.text
     body = created.json()

@@ -30,7 +30,9 @@ from tests.factories import Factory
 
 def _events(database: Database, ticket_id: int) -> list[TicketEvent]:
     with database.read() as session:
-        return list(session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)))
+        return list(
+            session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id))
+        )
 
 
 def _agent(make: Factory, role: Role = Role.AGENT) -> Actor:
@@ -56,8 +58,14 @@ def test_a_failed_action_leaves_nothing_behind(make: Factory, database: Database
     customer = make.customer()
     with pytest.raises(ValidationFailed), database.write() as session:
         actions.create_ticket(
-            session, actor=Actor.system(), now=clock.now(), subject="ok", body_text="ok",
-            customer_id=customer.id, channel=Channel.EMAIL, tags=["good", "<bad>"],
+            session,
+            actor=Actor.system(),
+            now=clock.now(),
+            subject="ok",
+            body_text="ok",
+            customer_id=customer.id,
+            channel=Channel.EMAIL,
+            tags=["good", "<bad>"],
         )
     with database.read() as session:
         assert session.scalar(select(func.count()).select_from(Ticket)) == 0
@@ -82,14 +90,21 @@ def test_reply_opens_a_new_ticket_and_queues_delivery(make: Factory, database: D
     assert types[-2:] == ["ticket.message_added", "ticket.status_changed"]
 
 
-def test_reply_can_solve_and_closed_tickets_refuse_replies(make: Factory, database: Database, clock: FixedClock) -> None:
+def test_reply_can_solve_and_closed_tickets_refuse_replies(
+    make: Factory, database: Database, clock: FixedClock
+) -> None:
     ticket = make.ticket()
     agent = _agent(make)
     with database.write() as session:
-        actions.reply(session, actor=agent, now=clock.now(), ticket_id=ticket.id, body_text="Fixed", status=TicketStatus.SOLVED)
+        actions.reply(
+            session, actor=agent, now=clock.now(), ticket_id=ticket.id, body_text="Fixed", status=TicketStatus.SOLVED
+        )
     with database.write() as session:
         actions.update_ticket(
-            session, actor=agent, now=clock.now(), ticket_id=ticket.id,
+            session,
+            actor=agent,
+            now=clock.now(),
+            ticket_id=ticket.id,
             changes=actions.TicketChanges(status=TicketStatus.CLOSED),
         )
     with pytest.raises(Conflict, match="closed"), database.write() as session:
@@ -100,7 +115,9 @@ def test_customer_message_reopens_a_solved_ticket(make: Factory, database: Datab
     ticket = make.ticket()
     agent = _agent(make)
     with database.write() as session:
-        actions.reply(session, actor=agent, now=clock.now(), ticket_id=ticket.id, body_text="Done", status=TicketStatus.SOLVED)
+        actions.reply(
+            session, actor=agent, now=clock.now(), ticket_id=ticket.id, body_text="Done", status=TicketStatus.SOLVED
+        )
     clock.advance(timedelta(days=1))
     with database.write() as session:
         actions.add_customer_message(
@@ -109,7 +126,9 @@ def test_customer_message_reopens_a_solved_ticket(make: Factory, database: Datab
     with database.read() as session:
         assert session.get(Ticket, ticket.id).status is TicketStatus.SOLVED  # type: ignore[union-attr]
     with database.write() as session:
-        actions.add_customer_message(session, actor=Actor.system(), now=clock.now(), ticket_id=ticket.id, body_text="Broken again")
+        actions.add_customer_message(
+            session, actor=Actor.system(), now=clock.now(), ticket_id=ticket.id, body_text="Broken again"
+        )
     last = _events(database, ticket.id)[-1]
     assert last.type == "ticket.status_changed"
     assert last.data == {"old_status": "solved", "new_status": "open", "reopened": True}
@@ -129,9 +148,13 @@ def test_notes_are_internal(make: Factory, database: Database, clock: FixedClock
     customer_user = make.customer_user(customer)
     customer_actor = Actor(user_id=customer_user.id, role=Role.CUSTOMER, customer_id=customer.id)
     with database.read() as session:
-        visible = queries.thread(session, actor=customer_actor, ticket=queries.get_ticket(session, actor=customer_actor, ticket_id=ticket.id))
+        visible = queries.thread(
+            session, actor=customer_actor, ticket=queries.get_ticket(session, actor=customer_actor, ticket_id=ticket.id)
+        )
         assert [m.kind for m in visible] == [MessageKind.INBOUND]
-        staff = queries.thread(session, actor=agent, ticket=queries.get_ticket(session, actor=agent, ticket_id=ticket.id))
+        staff = queries.thread(
+            session, actor=agent, ticket=queries.get_ticket(session, actor=agent, ticket_id=ticket.id)
+        )
         assert [m.kind for m in staff] == [MessageKind.INBOUND, MessageKind.NOTE]
 
 
@@ -141,26 +164,49 @@ def test_update_records_one_event_per_real_change(make: Factory, database: Datab
     agent = Actor(user_id=agent_user.id, role=Role.AGENT)
     manager = _agent(make, Role.SUPPORT_MANAGER)
     with database.write() as session:
-        actions.create_field_definition(session, actor=manager, now=clock.now(), key="plan", label="Plan", kind=FieldKind.SELECT, options=["free", "pro"])
+        actions.create_field_definition(
+            session,
+            actor=manager,
+            now=clock.now(),
+            key="plan",
+            label="Plan",
+            kind=FieldKind.SELECT,
+            options=["free", "pro"],
+        )
     ticket = make.ticket(priority=Priority.LOW)
     before = len(_events(database, ticket.id))
     changes = actions.TicketChanges(
-        subject="New subject", priority=Priority.URGENT, team_id=team.id, assignee_id=agent_user.id,
-        status=TicketStatus.PENDING, add_tags=["a"], custom_fields={"plan": "pro"},
+        subject="New subject",
+        priority=Priority.URGENT,
+        team_id=team.id,
+        assignee_id=agent_user.id,
+        status=TicketStatus.PENDING,
+        add_tags=["a"],
+        custom_fields={"plan": "pro"},
     )
     with database.write() as session:
         actions.update_ticket(session, actor=agent, now=clock.now(), ticket_id=ticket.id, changes=changes)
     new = [e.type for e in _events(database, ticket.id)[before:]]
-    assert sorted(new) == sorted([
-        "ticket.subject_changed", "ticket.priority_changed", "ticket.team_changed", "ticket.assigned",
-        "ticket.tag_added", "ticket.field_changed", "ticket.status_changed",
-    ])
+    assert sorted(new) == sorted(
+        [
+            "ticket.subject_changed",
+            "ticket.priority_changed",
+            "ticket.team_changed",
+            "ticket.assigned",
+            "ticket.tag_added",
+            "ticket.field_changed",
+            "ticket.status_changed",
+        ]
+    )
     with database.write() as session:  # the same changes again change nothing
         actions.update_ticket(session, actor=agent, now=clock.now(), ticket_id=ticket.id, changes=changes)
     assert len(_events(database, ticket.id)) == before + len(new)
     with database.write() as session:
         actions.update_ticket(
-            session, actor=agent, now=clock.now(), ticket_id=ticket.id,
+            session,
+            actor=agent,
+            now=clock.now(),
+            ticket_id=ticket.id,
             changes=actions.TicketChanges(assignee_id=None, remove_tags=["a"], custom_fields={"plan": None}),
         )
     with database.read() as session:
@@ -175,12 +221,17 @@ def test_update_records_one_event_per_real_change(make: Factory, database: Datab
         actions.TicketChanges(status=TicketStatus.CLOSED),
     ],
 )
-def test_invalid_transitions_are_refused(make: Factory, database: Database, clock: FixedClock, changes: actions.TicketChanges) -> None:
+def test_invalid_transitions_are_refused(
+    make: Factory, database: Database, clock: FixedClock, changes: actions.TicketChanges
+) -> None:
     ticket = make.ticket()
     agent = _agent(make)
     with database.write() as session:
         actions.update_ticket(
-            session, actor=agent, now=clock.now(), ticket_id=ticket.id,
+            session,
+            actor=agent,
+            now=clock.now(),
+            ticket_id=ticket.id,
             changes=actions.TicketChanges(status=TicketStatus.OPEN),
         )
     with pytest.raises(InvalidTransition), database.write() as session:
@@ -195,7 +246,10 @@ def test_assignee_must_be_an_active_staff_member(make: Factory, database: Databa
     for bad in (customer_user.id, 999_999):
         with pytest.raises(ValidationFailed), database.write() as session:
             actions.update_ticket(
-                session, actor=agent, now=clock.now(), ticket_id=ticket.id,
+                session,
+                actor=agent,
+                now=clock.now(),
+                ticket_id=ticket.id,
                 changes=actions.TicketChanges(assignee_id=bad),
             )
 
@@ -203,12 +257,17 @@ def test_assignee_must_be_an_active_staff_member(make: Factory, database: Databa
 def test_unknown_custom_field_and_bad_value_are_refused(make: Factory, database: Database, clock: FixedClock) -> None:
     manager = _agent(make, Role.SUPPORT_MANAGER)
     with database.write() as session:
-        actions.create_field_definition(session, actor=manager, now=clock.now(), key="seats", label="Seats", kind=FieldKind.NUMBER)
+        actions.create_field_definition(
+            session, actor=manager, now=clock.now(), key="seats", label="Seats", kind=FieldKind.NUMBER
+        )
     ticket = make.ticket()
     for values in ({"nope": 1}, {"seats": "many"}):
         with pytest.raises(ValidationFailed), database.write() as session:
             actions.update_ticket(
-                session, actor=manager, now=clock.now(), ticket_id=ticket.id,
+                session,
+                actor=manager,
+                now=clock.now(),
+                ticket_id=ticket.id,
                 changes=actions.TicketChanges(custom_fields=values),
             )
 
@@ -220,7 +279,9 @@ def test_merge_moves_the_thread_and_keeps_both_histories(make: Factory, database
     agent = _agent(make)
     source_events_before = [e.id for e in _events(database, source.id)]
     with database.write() as session:
-        actions.merge_tickets(session, actor=agent, now=clock.now(), source_ticket_id=source.id, target_ticket_id=target.id)
+        actions.merge_tickets(
+            session, actor=agent, now=clock.now(), source_ticket_id=source.id, target_ticket_id=target.id
+        )
     with database.read() as session:
         merged_target = session.get(Ticket, target.id)
         merged_source = session.get(Ticket, source.id)
@@ -234,9 +295,13 @@ def test_merge_moves_the_thread_and_keeps_both_histories(make: Factory, database
     assert "ticket.merged_into" in [e.type for e in source_events]
     assert _events(database, target.id)[-1].type == "ticket.merged"
     with pytest.raises(Conflict), database.write() as session:
-        actions.merge_tickets(session, actor=agent, now=clock.now(), source_ticket_id=source.id, target_ticket_id=target.id)
+        actions.merge_tickets(
+            session, actor=agent, now=clock.now(), source_ticket_id=source.id, target_ticket_id=target.id
+        )
     with pytest.raises(ValidationFailed), database.write() as session:
-        actions.merge_tickets(session, actor=agent, now=clock.now(), source_ticket_id=target.id, target_ticket_id=target.id)
+        actions.merge_tickets(
+            session, actor=agent, now=clock.now(), source_ticket_id=target.id, target_ticket_id=target.id
+        )
 
 
 def test_delete_is_admin_only_and_hides_the_ticket(make: Factory, database: Database, clock: FixedClock) -> None:
@@ -260,7 +325,11 @@ def test_html_bodies_are_sanitised_before_storage(make: Factory, database: Datab
     agent = _agent(make)
     with database.write() as session:
         message = actions.reply(
-            session, actor=agent, now=clock.now(), ticket_id=ticket.id, body_text="hi",
+            session,
+            actor=agent,
+            now=clock.now(),
+            ticket_id=ticket.id,
+            body_text="hi",
             body_html='<p onclick="x()">hi<script>alert(1)</script></p>',
         )
     assert message.body_html == "<p>hi</p>"

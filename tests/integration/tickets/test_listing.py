@@ -21,13 +21,26 @@ from tests.factories import Factory
 ADMIN = Actor.system()
 
 
-def _all_pages(database: Database, *, sort: queries.SortKey, order: queries.SortOrder, limit: int, filters: queries.TicketFilter | None = None) -> list[Ticket]:
+def _all_pages(
+    database: Database,
+    *,
+    sort: queries.SortKey,
+    order: queries.SortOrder,
+    limit: int,
+    filters: queries.TicketFilter | None = None,
+) -> list[Ticket]:
     seen: list[Ticket] = []
     cursor = None
     with database.read() as session:
         while True:
             page = queries.list_tickets(
-                session, actor=ADMIN, filters=filters or queries.TicketFilter(), sort=sort, order=order, cursor=cursor, limit=limit
+                session,
+                actor=ADMIN,
+                filters=filters or queries.TicketFilter(),
+                sort=sort,
+                order=order,
+                cursor=cursor,
+                limit=limit,
             )
             seen.extend(page.items)
             if page.next_cursor is None:
@@ -74,7 +87,10 @@ def test_filters(make: Factory, database: Database, clock: FixedClock) -> None:
     urgent = make.ticket(subject="Site down", priority=Priority.URGENT)
     with database.write() as session:
         actions.update_ticket(
-            session, actor=ADMIN, now=clock.now(), ticket_id=unassigned.id,
+            session,
+            actor=ADMIN,
+            now=clock.now(),
+            ticket_id=unassigned.id,
             changes=actions.TicketChanges(status=TicketStatus.OPEN),
         )
 
@@ -119,7 +135,9 @@ def test_limits_and_cursors_are_validated(database: Database) -> None:
             queries.list_tickets(session, actor=ADMIN, filters=queries.TicketFilter(), cursor="WyJub3QgYSBkYXRlIiwxXQ")
 
 
-def test_concurrent_creation_gives_unique_gap_free_numbers(make: Factory, database: Database, clock: FixedClock) -> None:
+def test_concurrent_creation_gives_unique_gap_free_numbers(
+    make: Factory, database: Database, clock: FixedClock
+) -> None:
     customer = make.customer()
     errors: list[BaseException] = []
 
@@ -128,8 +146,13 @@ def test_concurrent_creation_gives_unique_gap_free_numbers(make: Factory, databa
             for _ in range(10):
                 with database.write() as session:
                     actions.create_ticket(
-                        session, actor=ADMIN, now=clock.now(), subject="Concurrent", body_text="x",
-                        customer_id=customer.id, channel=Channel.API,
+                        session,
+                        actor=ADMIN,
+                        now=clock.now(),
+                        subject="Concurrent",
+                        body_text="x",
+                        customer_id=customer.id,
+                        channel=Channel.API,
                     )
         except BaseException as exc:  # noqa: BLE001 - surfaced below
             errors.append(exc)

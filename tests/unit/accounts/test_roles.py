@@ -52,11 +52,16 @@ def test_only_managers_configure_support() -> None:
 def test_reports_are_for_leads_managers_and_specialists() -> None:
     readers = {r for r in Role if role_allows(r, P.REPORT_VIEW)}
     assert readers == {
-        Role.TEAM_LEAD, Role.SUPPORT_MANAGER, Role.QA_SPECIALIST, Role.WORKFORCE_MANAGER, Role.CX_MANAGER, Role.ADMIN
+        Role.TEAM_LEAD,
+        Role.SUPPORT_MANAGER,
+        Role.QA_SPECIALIST,
+        Role.WORKFORCE_MANAGER,
+        Role.CX_MANAGER,
+        Role.ADMIN,
     }
 
 
 def test_actor_require_raises_with_a_clear_message() -> None:
-    with pytest.raises(PermissionDenied, match="agent role may not ticket.delete"):
+    with pytest.raises(PermissionDenied, match=r"agent role may not ticket\.delete"):
         Actor(user_id=1, role=Role.AGENT).require(P.TICKET_DELETE)
     assert Actor.system().can(P.TICKET_DELETE)

@@ -44,7 +44,9 @@ def test_body_keeps_newlines_drops_nul_and_refuses_oversize() -> None:
         clean_body(" \n ")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("VIP", "vip"), ("needs review", "needs_review"), ("a:b-c.d", "a:b-c.d")])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("VIP", "vip"), ("needs review", "needs_review"), ("a:b-c.d", "a:b-c.d")]
+)
 def test_tags_are_normalised(raw: str, expected: str) -> None:
     assert normalise_tag(raw) == expected
 

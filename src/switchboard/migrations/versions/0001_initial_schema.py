@@ -69,9 +69,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_attempts")),
     )
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_login_attempts_client_at", ["client", "attempted_at"], unique=False
-        )
+        batch_op.create_index("ix_login_attempts_client_at", ["client", "attempted_at"], unique=False)
 
     op.create_table(
         "organisations",
@@ -99,9 +97,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("name", name=op.f("uq_organisations_name")),
     )
     with op.batch_alter_table("organisations", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_organisations_domain"), ["domain"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_organisations_domain"), ["domain"], unique=False)
 
     op.create_table(
         "tags",
@@ -234,9 +230,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_identities")),
-        sa.UniqueConstraint(
-            "kind", "value", name=op.f("uq_customer_identities_kind_value")
-        ),
+        sa.UniqueConstraint("kind", "value", name=op.f("uq_customer_identities_kind_value")),
     )
     with op.batch_alter_table("customer_identities", schema=None) as batch_op:
         batch_op.create_index(
@@ -303,9 +297,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_users_customer_id"), ["customer_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_users_customer_id"), ["customer_id"], unique=False)
 
     op.create_table(
         "api_tokens",
@@ -339,9 +331,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_api_tokens_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "team_members",
@@ -362,15 +352,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("team_id", "user_id", name=op.f("pk_team_members")),
     )
     with op.batch_alter_table("team_members", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_team_members_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_team_members_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "tickets",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("number", sa.BigInteger(), nullable=False),
         sa.Column("subject", sa.String(length=500), nullable=False),
         sa.Column(
@@ -388,9 +374,7 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column(
-            "priority", sa.SmallInteger(), nullable=False
-        ),
+        sa.Column("priority", sa.SmallInteger(), nullable=False),
         sa.Column(
             "channel",
             sa.Enum(
@@ -502,12 +486,8 @@ def upgrade() -> None:
             ["customer_id", "created_at", "id"],
             unique=False,
         )
-        batch_op.create_index(
-            "ix_tickets_inbox_created", ["inbox_id", "created_at", "id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_tickets_status_created", ["status", "created_at", "id"], unique=False
-        )
+        batch_op.create_index("ix_tickets_inbox_created", ["inbox_id", "created_at", "id"], unique=False)
+        batch_op.create_index("ix_tickets_status_created", ["status", "created_at", "id"], unique=False)
         batch_op.create_index(
             "ix_tickets_status_priority",
             ["status", "priority", "created_at", "id"],
@@ -551,15 +531,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_web_sessions_token_hash")),
     )
     with op.batch_alter_table("web_sessions", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_web_sessions_user_id"), ["user_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_web_sessions_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "messages",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
             "ticket_id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -638,9 +614,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_messages")),
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_messages_external_id"), ["external_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_messages_external_id"), ["external_id"], unique=False)
         batch_op.create_index("ix_messages_ticket", ["ticket_id", "id"], unique=False)
 
     op.create_table(
@@ -684,15 +658,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_outbox_pending", ["dispatched_at", "available_at"], unique=False
-        )
+        batch_op.create_index("ix_outbox_pending", ["dispatched_at", "available_at"], unique=False)
 
     op.create_table(
         "ticket_events",
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
             "ticket_id",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
@@ -702,9 +672,7 @@ def upgrade() -> None:
         sa.Column("actor_user_id", sa.Integer(), nullable=True),
         sa.Column(
             "audience",
-            sa.Enum(
-                "public", "internal", name="audience", native_enum=False, length=16
-            ),
+            sa.Enum("public", "internal", name="audience", native_enum=False, length=16),
             nullable=False,
         ),
         sa.Column(
@@ -731,12 +699,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_events")),
     )
     with op.batch_alter_table("ticket_events", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_ticket_events_ticket", ["ticket_id", "id"], unique=False
-        )
-        batch_op.create_index(
-            "ix_ticket_events_type_occurred", ["type", "occurred_at"], unique=False
-        )
+        batch_op.create_index("ix_ticket_events_ticket", ["ticket_id", "id"], unique=False)
+        batch_op.create_index("ix_ticket_events_type_occurred", ["type", "occurred_at"], unique=False)
 
     op.create_table(
         "ticket_tags",
@@ -761,9 +725,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("ticket_id", "tag_id", name=op.f("pk_ticket_tags")),
     )
     with op.batch_alter_table("ticket_tags", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_ticket_tags_tag_id"), ["tag_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_ticket_tags_tag_id"), ["tag_id"], unique=False)
 
     op.create_table(
         "attachments",
@@ -787,12 +749,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attachments")),
     )
     with op.batch_alter_table("attachments", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_attachments_message_id"), ["message_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_attachments_sha256"), ["sha256"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_attachments_message_id"), ["message_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_attachments_sha256"), ["sha256"], unique=False)
 
     # ### end Alembic commands ###
 

@@ -38,8 +38,14 @@ class UserOut(Output):
     @classmethod
     def of(cls, user: User) -> UserOut:
         return cls(
-            id=user.id, email=user.email, name=user.name, role=user.role, timezone=user.timezone,
-            is_active=user.is_active, customer_id=user.customer_id, team_ids=[t.id for t in user.teams],
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            timezone=user.timezone,
+            is_active=user.is_active,
+            customer_id=user.customer_id,
+            team_ids=[t.id for t in user.teams],
             created_at=user.created_at,
         )
 
@@ -131,12 +137,22 @@ def list_agents(context: Context, caller: ApiCaller, role: Role | None = None) -
         return [UserOut.of(u) for u in queries.list_users(session, actor=caller.actor, role=role)]
 
 
-@router.post("/agents", response_model=UserOut, status_code=status.HTTP_201_CREATED, tags=["agents"], summary="Create a user")
+@router.post(
+    "/agents", response_model=UserOut, status_code=status.HTTP_201_CREATED, tags=["agents"], summary="Create a user"
+)
 def create_agent(context: Context, caller: ApiCaller, body: UserIn) -> UserOut:
     with context.database.write() as session:
         user = actions.create_user(
-            session, actor=caller.actor, now=context.clock.now(), email=body.email, name=body.name, role=body.role,
-            password=body.password, timezone=body.timezone, customer_id=body.customer_id, team_ids=body.team_ids,
+            session,
+            actor=caller.actor,
+            now=context.clock.now(),
+            email=body.email,
+            name=body.name,
+            role=body.role,
+            password=body.password,
+            timezone=body.timezone,
+            customer_id=body.customer_id,
+            team_ids=body.team_ids,
         )
         session.flush()
         session.refresh(user, ["teams"])
@@ -153,8 +169,14 @@ def get_agent(context: Context, caller: ApiCaller, user_id: Id) -> UserOut:
 def update_agent(context: Context, caller: ApiCaller, user_id: Id, body: UserUpdate) -> UserOut:
     with context.database.write() as session:
         user = actions.update_user(
-            session, actor=caller.actor, user_id=user_id, name=body.name, role=body.role,
-            timezone=body.timezone, is_active=body.is_active, password=body.password,
+            session,
+            actor=caller.actor,
+            user_id=user_id,
+            name=body.name,
+            role=body.role,
+            timezone=body.timezone,
+            is_active=body.is_active,
+            password=body.password,
         )
         session.flush()
         session.refresh(user, ["teams"])
@@ -170,10 +192,14 @@ def list_teams(context: Context, caller: ApiCaller) -> list[TeamOut]:
         ]
 
 
-@router.post("/teams", response_model=TeamOut, status_code=status.HTTP_201_CREATED, tags=["teams"], summary="Create a team")
+@router.post(
+    "/teams", response_model=TeamOut, status_code=status.HTTP_201_CREATED, tags=["teams"], summary="Create a team"
+)
 def create_team(context: Context, caller: ApiCaller, body: TeamIn) -> TeamOut:
     with context.database.write() as session:
-        team = actions.create_team(session, actor=caller.actor, now=context.clock.now(), name=body.name, timezone=body.timezone)
+        team = actions.create_team(
+            session, actor=caller.actor, now=context.clock.now(), name=body.name, timezone=body.timezone
+        )
         return TeamOut(id=team.id, name=team.name, timezone=team.timezone, member_ids=[])
 
 
@@ -184,11 +210,16 @@ def add_member(context: Context, caller: ApiCaller, team_id: Id, body: MemberIn)
         session.flush()
         team = queries.get_team(session, actor=caller.actor, team_id=team_id)
         session.refresh(team, ["members"])
-        return TeamOut(id=team.id, name=team.name, timezone=team.timezone, member_ids=sorted(m.id for m in team.members))
+        return TeamOut(
+            id=team.id, name=team.name, timezone=team.timezone, member_ids=sorted(m.id for m in team.members)
+        )
 
 
 @router.delete(
-    "/teams/{team_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["teams"], summary="Remove a member"
+    "/teams/{team_id}/members/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    tags=["teams"],
+    summary="Remove a member",
 )
 def remove_member(context: Context, caller: ApiCaller, team_id: Id, user_id: Id) -> None:
     with context.database.write() as session:
@@ -199,10 +230,18 @@ def remove_member(context: Context, caller: ApiCaller, team_id: Id, user_id: Id)
 @router.get("/tokens", response_model=list[TokenOut], tags=["tokens"], summary="The caller's API tokens")
 def list_tokens(context: Context, caller: ApiCaller) -> list[TokenOut]:
     with context.database.read() as session:
-        return [TokenOut.model_validate(t) for t in queries.list_tokens(session, actor=caller.actor, user_id=caller.user_id)]
+        return [
+            TokenOut.model_validate(t) for t in queries.list_tokens(session, actor=caller.actor, user_id=caller.user_id)
+        ]
 
 
-@router.post("/tokens", response_model=IssuedTokenOut, status_code=status.HTTP_201_CREATED, tags=["tokens"], summary="Create an API token")
+@router.post(
+    "/tokens",
+    response_model=IssuedTokenOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["tokens"],
+    summary="Create an API token",
+)
 def create_token(context: Context, caller: ApiCaller, body: TokenIn) -> IssuedTokenOut:
     with context.database.write() as session:
         issued = actions.create_api_token(
@@ -211,7 +250,9 @@ def create_token(context: Context, caller: ApiCaller, body: TokenIn) -> IssuedTo
         return IssuedTokenOut(**TokenOut.model_validate(issued.record).model_dump(), token=issued.token)
 
 
-@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["tokens"], summary="Revoke an API token")
+@router.delete(
+    "/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, tags=["tokens"], summary="Revoke an API token"
+)
 def revoke_token(context: Context, caller: ApiCaller, token_id: Id) -> None:
     with context.database.write() as session:
         actions.revoke_api_token(session, actor=caller.actor, now=context.clock.now(), token_id=token_id)
@@ -223,12 +264,23 @@ def list_inboxes(context: Context, caller: ApiCaller) -> list[InboxOut]:
         return [InboxOut.model_validate(i) for i in channel_queries.list_inboxes(session, actor=caller.actor)]
 
 
-@router.post("/inboxes", response_model=InboxOut, status_code=status.HTTP_201_CREATED, tags=["inboxes"], summary="Create an inbox")
+@router.post(
+    "/inboxes",
+    response_model=InboxOut,
+    status_code=status.HTTP_201_CREATED,
+    tags=["inboxes"],
+    summary="Create an inbox",
+)
 def create_inbox(context: Context, caller: ApiCaller, body: InboxIn) -> InboxOut:
     with context.database.write() as session:
         inbox = channel_actions.create_inbox(
-            session, actor=caller.actor, now=context.clock.now(), name=body.name, channel=body.channel,
-            address=body.address, default_team_id=body.default_team_id,
+            session,
+            actor=caller.actor,
+            now=context.clock.now(),
+            name=body.name,
+            channel=body.channel,
+            address=body.address,
+            default_team_id=body.default_team_id,
         )
         return InboxOut.model_validate(inbox)
 
@@ -241,7 +293,10 @@ def list_tags(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[TagOut]:
     with context.database.read() as session:
-        return [TagOut.model_validate(t) for t in ticket_queries.tags(session, actor=caller.actor, prefix=prefix, limit=limit)]
+        return [
+            TagOut.model_validate(t)
+            for t in ticket_queries.tags(session, actor=caller.actor, prefix=prefix, limit=limit)
+        ]
 
 
 @router.post("/tags", response_model=TagOut, status_code=status.HTTP_201_CREATED, tags=["tags"], summary="Create a tag")

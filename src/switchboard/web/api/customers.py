@@ -18,6 +18,7 @@ router = APIRouter(tags=["customers"], responses=ERROR_RESPONSES)
 
 Id = Annotated[int, Field(ge=1, le=2**62)]
 QueryId = Annotated[int | None, Query(ge=1, le=2**62)]
+MAX_ID_DIGITS = 19  # ids are 64-bit
 
 
 class IdentityIn(Input):
@@ -84,13 +85,14 @@ class OrganisationPage(Output):
 def _after(cursor: str | None) -> int | None:
     if cursor is None:
         return None
-    if not cursor.isdigit() or len(cursor) > 19:
+    if not cursor.isdigit() or len(cursor) > MAX_ID_DIGITS:
         raise ValidationFailed("cursor is not valid; use next_cursor from a previous page")
     return int(cursor)
 
 
 @router.get("/customers", response_model=CustomerPage, summary="List or search customers")
 def list_customers(
+    *,
     context: Context,
     caller: ApiCaller,
     q: Annotated[str | None, Query(max_length=200, description="Name or identity contains")] = None,
@@ -160,7 +162,12 @@ def add_identity(context: Context, caller: ApiCaller, customer_id: Id, body: Ide
     with context.database.write() as session:
         queries.get_customer(session, actor=caller.actor, customer_id=customer_id)
         identity = actions.add_identity(
-            session, actor=caller.actor, now=context.clock.now(), customer_id=customer_id, kind=body.kind, value=body.value
+            session,
+            actor=caller.actor,
+            now=context.clock.now(),
+            customer_id=customer_id,
+            kind=body.kind,
+            value=body.value,
         )
         return IdentityOut.model_validate(identity)
 
@@ -174,14 +181,19 @@ def list_organisations(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OrganisationPage:
     with context.database.read() as session:
-        rows, last = queries.list_organisations(session, actor=caller.actor, text=q, after_id=_after(cursor), limit=limit)
+        rows, last = queries.list_organisations(
+            session, actor=caller.actor, text=q, after_id=_after(cursor), limit=limit
+        )
         return OrganisationPage(
             items=[OrganisationOut.model_validate(o) for o in rows], next_cursor=str(last) if last else None
         )
 
 
 @router.post(
-    "/organisations", response_model=OrganisationOut, status_code=status.HTTP_201_CREATED, summary="Create an organisation"
+    "/organisations",
+    response_model=OrganisationOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an organisation",
 )
 def create_organisation(context: Context, caller: ApiCaller, body: OrganisationIn) -> OrganisationOut:
     with context.database.write() as session:

@@ -162,6 +162,7 @@ def _with_thread(session: Any, caller: ApiCaller, ticket: Ticket) -> TicketWithT
 
 @router.get("/tickets", response_model=TicketPage, summary="List tickets")
 def list_tickets(
+    *,
     context: Context,
     caller: ApiCaller,
     status_: Annotated[list[TicketStatus] | None, Query(alias="status", max_length=6)] = None,
@@ -198,7 +199,9 @@ def list_tickets(
         return TicketPage(items=[TicketOut.of(t) for t in page.items], next_cursor=page.next_cursor)
 
 
-@router.post("/tickets", response_model=TicketWithThreadOut, status_code=status.HTTP_201_CREATED, summary="Create a ticket")
+@router.post(
+    "/tickets", response_model=TicketWithThreadOut, status_code=status.HTTP_201_CREATED, summary="Create a ticket"
+)
 def create_ticket(context: Context, caller: ApiCaller, body: TicketCreate) -> TicketWithThreadOut:
     with context.database.write() as session:
         ticket = actions.create_ticket(
@@ -257,19 +260,31 @@ def delete_ticket(context: Context, caller: ApiCaller, ticket_id: Id) -> None:
 
 
 @router.post(
-    "/tickets/{ticket_id}/replies", response_model=MessageOut, status_code=status.HTTP_201_CREATED, summary="Reply to the customer"
+    "/tickets/{ticket_id}/replies",
+    response_model=MessageOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Reply to the customer",
 )
 def reply(context: Context, caller: ApiCaller, ticket_id: Id, body: ReplyCreate) -> MessageOut:
     with context.database.write() as session:
         if caller.actor.is_customer:
             message = actions.add_customer_message(
-                session, actor=caller.actor, now=context.clock.now(), ticket_id=ticket_id,
-                body_text=body.body, body_html=body.body_html,
+                session,
+                actor=caller.actor,
+                now=context.clock.now(),
+                ticket_id=ticket_id,
+                body_text=body.body,
+                body_html=body.body_html,
             )
         else:
             message = actions.reply(
-                session, actor=caller.actor, now=context.clock.now(), ticket_id=ticket_id,
-                body_text=body.body, body_html=body.body_html, status=body.status,
+                session,
+                actor=caller.actor,
+                now=context.clock.now(),
+                ticket_id=ticket_id,
+                body_text=body.body,
+                body_html=body.body_html,
+                status=body.status,
             )
         session.flush()
         session.refresh(message, ["attachments"])
@@ -277,7 +292,10 @@ def reply(context: Context, caller: ApiCaller, ticket_id: Id, body: ReplyCreate)
 
 
 @router.post(
-    "/tickets/{ticket_id}/notes", response_model=MessageOut, status_code=status.HTTP_201_CREATED, summary="Add an internal note"
+    "/tickets/{ticket_id}/notes",
+    response_model=MessageOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Add an internal note",
 )
 def add_note(context: Context, caller: ApiCaller, ticket_id: Id, body: NoteCreate) -> MessageOut:
     with context.database.write() as session:
@@ -293,8 +311,11 @@ def add_note(context: Context, caller: ApiCaller, ticket_id: Id, body: NoteCreat
 def merge(context: Context, caller: ApiCaller, ticket_id: Id, body: MergeRequest) -> TicketOut:
     with context.database.write() as session:
         target = actions.merge_tickets(
-            session, actor=caller.actor, now=context.clock.now(),
-            source_ticket_id=body.source_ticket_id, target_ticket_id=ticket_id,
+            session,
+            actor=caller.actor,
+            now=context.clock.now(),
+            source_ticket_id=body.source_ticket_id,
+            target_ticket_id=ticket_id,
         )
         session.flush()
         session.refresh(target, ["tags"])
@@ -321,11 +342,18 @@ def list_fields(context: Context, caller: ApiCaller) -> list[FieldDefinitionOut]
         return [FieldDefinitionOut.model_validate(d) for d in queries.field_definitions(session, actor=caller.actor)]
 
 
-@router.post("/fields", response_model=FieldDefinitionOut, status_code=status.HTTP_201_CREATED, summary="Define a custom field")
+@router.post(
+    "/fields", response_model=FieldDefinitionOut, status_code=status.HTTP_201_CREATED, summary="Define a custom field"
+)
 def create_field(context: Context, caller: ApiCaller, body: FieldDefinitionCreate) -> FieldDefinitionOut:
     with context.database.write() as session:
         definition = actions.create_field_definition(
-            session, actor=caller.actor, now=context.clock.now(),
-            key=body.key, label=body.label, kind=body.kind, options=body.options,
+            session,
+            actor=caller.actor,
+            now=context.clock.now(),
+            key=body.key,
+            label=body.label,
+            kind=body.kind,
+            options=body.options,
         )
         return FieldDefinitionOut.model_validate(definition)
