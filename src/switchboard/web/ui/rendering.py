@@ -7,7 +7,7 @@ into an HTML error page, where the JSON API answers with JSON.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,13 +30,18 @@ TEMPLATE_DIRECTORY = UI_DIRECTORY / "templates"
 STATIC_DIRECTORY = UI_DIRECTORY / "static"
 
 
+def in_utc(moment: datetime) -> datetime:
+    """A stored time in UTC, whatever the database hands back (SQLite: naive UTC)."""
+    return ensure_aware(moment).astimezone(UTC)
+
+
 def format_moment(moment: datetime) -> str:
-    """A stored time as `2026-03-02 09:00 UTC`; SQLite hands back naive UTC values."""
-    return ensure_aware(moment).strftime("%Y-%m-%d %H:%M %Z")
+    """A stored time as `2026-03-02 09:00 UTC`."""
+    return in_utc(moment).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def iso_moment(moment: datetime) -> str:
-    return ensure_aware(moment).isoformat()
+    return in_utc(moment).isoformat()
 
 
 def label(value: str) -> str:
