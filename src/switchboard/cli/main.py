@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -38,15 +40,20 @@ def _settings() -> Settings:
         raise typer.Exit(2) from exc
 
 
-def _database(settings: Settings, *, migrate: bool = True) -> Database:
+@contextmanager
+def _database(settings: Settings, *, migrate: bool = True) -> Iterator[Database]:
+    """The database for one command; its connections are closed when the command ends."""
     if settings.is_sqlite:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = Database(
         make_engine(settings.resolved_database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
     )
-    if migrate:
-        upgrade_to_head(database.engine)
-    return database
+    try:
+        if migrate:
+            upgrade_to_head(database.engine)
+        yield database
+    finally:
+        database.dispose()
 
 
 def _fail(exc: DomainError) -> typer.Exit:
@@ -65,26 +72,26 @@ def serve(
 
     settings = _settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    database = _database(settings, migrate=settings.migrate_on_start)
-    if demo:
-        from switchboard.demo.loader import DEMO_LOGINS, load_demo
+    with _database(settings, migrate=settings.migrate_on_start) as database:
+        if demo:
+            from switchboard.demo.loader import DEMO_LOGINS, load_demo
 
-        summary = load_demo(database, clock=SystemClock(), console=err)
-        err.print(summary)
-        err.print(f"\n[bold]Demo logins[/bold] (password for all: [cyan]{DEMO_LOGINS.password}[/cyan])")
-        for role, email in DEMO_LOGINS.by_role:
-            err.print(f"  {role:<18} {email}")
-    err.print(f"\nSwitchboard on [bold]http://{settings.host}:{settings.port}[/bold]  (API docs: /api/docs)\n")
-    application = create_app(settings, database=database)
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
+            summary = load_demo(database, clock=SystemClock(), console=err)
+            err.print(summary)
+            err.print(f"\n[bold]Demo logins[/bold] (password for all: [cyan]{DEMO_LOGINS.password}[/cyan])")
+            for role, email in DEMO_LOGINS.by_role:
+                err.print(f"  {role:<18} {email}")
+        err.print(f"\nSwitchboard on [bold]http://{settings.host}:{settings.port}[/bold]  (API docs: /api/docs)\n")
+        application = create_app(settings, database=database)
+        uvicorn.run(application, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False)
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations."""
     settings = _settings()
-    database = _database(settings, migrate=False)
-    upgrade_to_head(database.engine)
+    with _database(settings, migrate=False) as database:
+        upgrade_to_head(database.engine)
     err.print("database is up to date")
 
 
@@ -97,8 +104,8 @@ def demo(
     from switchboard.demo.loader import load_demo
 
     settings = _settings()
-    database = _database(settings)
-    summary = load_demo(database, clock=SystemClock(), console=err, bulk_tickets=tickets, seed=seed)
+    with _database(settings) as database:
+        summary = load_demo(database, clock=SystemClock(), console=err, bulk_tickets=tickets, seed=seed)
     err.print(summary)
 
 
@@ -112,10 +119,9 @@ def user_create(
 ) -> None:
     """Create a staff account."""
     settings = _settings()
-    database = _database(settings)
     clock = SystemClock()
     try:
-        with database.write() as session:
+        with _database(settings) as database, database.write() as session:
             user = accounts.create_user(
                 session,
                 actor=Actor.system(),
@@ -136,8 +142,7 @@ def user_create(
 def user_list() -> None:
     """List staff accounts."""
     settings = _settings()
-    database = _database(settings)
-    with database.read() as session:
+    with _database(settings) as database, database.read() as session:
         for user in account_queries.list_users(session, actor=Actor.system()):
             state = "active" if user.is_active else "inactive"
             typer.echo(f"{user.id}\t{user.email}\t{user.name}\t{user.role.value}\t{state}")
@@ -150,10 +155,9 @@ def token_create(
 ) -> None:
     """Create an API token and print it alone on stdout (it is not shown again)."""
     settings = _settings()
-    database = _database(settings)
     clock = SystemClock()
     try:
-        with database.write() as session:
+        with _database(settings) as database, database.write() as session:
             user = account_queries.find_user_by_email(session, email)
             if user is None:
                 err.print(f"[red]error:[/red] no user with email {email}")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String, select, update
+from sqlalchemy import BigInteger, String
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from switchboard.storage.base import Base
@@ -18,14 +20,16 @@ class Counter(Base):
 def next_value(session: Session, name: str, *, count: int = 1) -> int:
     """Reserve `count` values and return the last one.
 
-    The UPDATE takes the row lock, so concurrent transactions on PostgreSQL queue here
-    and numbers stay unique and gap-free (a rolled-back transaction releases its number).
+    One upsert: the first use creates the row, and concurrent transactions on
+    PostgreSQL queue on its row lock, so numbers stay unique and gap-free (a rolled-back
+    transaction releases its numbers).
     """
-    result = session.execute(
-        update(Counter).where(Counter.name == name).values(value=Counter.value + count).returning(Counter.value)
-    ).scalar_one_or_none()
-    if result is not None:
-        return int(result)
-    session.add(Counter(name=name, value=count))
-    session.flush()
-    return int(session.execute(select(Counter.value).where(Counter.name == name)).scalar_one())
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Counter)
+        .values(name=name, value=count)
+        .on_conflict_do_update(index_elements=[Counter.name], set_={"value": Counter.value + count})
+        .returning(Counter.value)
+    )
+    return int(session.execute(statement).scalar_one())

@@ -163,3 +163,63 @@ def test_openapi_document_describes_the_api(client: TestClient) -> None:
     ):
         assert path in spec["paths"], path
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/v1/customers/2147483648", None),
+        ("get", "/api/v1/agents/4611686018427387903", None),
+        ("get", "/api/v1/tickets?inbox_id=2147483648", None),
+        ("get", "/api/v1/customers?organisation_id=2147483648", None),
+        ("post", "/api/v1/tickets", {"subject": "s", "body": "b", "customer_id": 2147483648}),
+        ("post", "/api/v1/inboxes", {"name": "x", "channel": "api", "default_team_id": 2147483648}),
+        ("get", "/api/v1/tickets/9223372036854775808", None),
+    ],
+)
+def test_ids_beyond_the_column_range_get_422(
+    client: TestClient, headers: dict[str, str], method: str, path: str, body: object
+) -> None:
+    response = client.request(method.upper(), path, headers=headers, json=body)
+    assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/inboxes", {"channel": "api", "name": "\u0000"}),
+        ("/api/v1/customers", {"name": "ok", "identities": [{"kind": "external", "value": "a\u0000b"}]}),
+        ("/api/v1/tickets", {"subject": "s", "body": "b", "customer_id": 1, "custom_fields": {"k\u0000": "v"}}),
+    ],
+)
+def test_nul_characters_are_refused_with_422(
+    client: TestClient, make: Factory, headers: dict[str, str], path: str, body: object
+) -> None:
+    make.customer()
+    response = client.post(path, headers=headers, json=body)
+    assert response.status_code == 422, response.text
+    assert "NUL" in response.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/tickets?q=%00",
+        "/api/v1/tickets?tag=a%00",
+        "/api/v1/tickets?cursor=%C2%B2",
+        "/api/v1/customers?q=%00",
+        "/api/v1/customers?cursor=%C2%B2",
+        "/api/v1/tags?prefix=%00",
+    ],
+)
+def test_hostile_query_text_gets_422(client: TestClient, headers: dict[str, str], url: str) -> None:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 422, response.text
+
+
+def test_undecodable_body_gets_a_documented_4xx(client: TestClient, headers: dict[str, str]) -> None:
+    response = client.post("/api/v1/inboxes", headers={**headers, "Content-Type": "application/json"}, content=b"\xff")
+    assert response.status_code in (400, 422)
+    _error(response.json())
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "400" in spec["paths"]["/api/v1/inboxes"]["post"]["responses"]

@@ -16,12 +16,10 @@ from switchboard.channels import queries as channel_queries
 from switchboard.channels.models import Channel
 from switchboard.tickets import actions as ticket_actions
 from switchboard.tickets import queries as ticket_queries
-from switchboard.web.api.schemas import ERROR_RESPONSES, Input, Output
+from switchboard.web.api.schemas import ERROR_RESPONSES, Id, Input, Output, text_query
 from switchboard.web.deps import ApiCaller, Context
 
 router = APIRouter(responses=ERROR_RESPONSES)
-
-Id = Annotated[int, Field(ge=1, le=2**62)]
 
 
 class UserOut(Output):
@@ -289,7 +287,7 @@ def create_inbox(context: Context, caller: ApiCaller, body: InboxIn) -> InboxOut
 def list_tags(
     context: Context,
     caller: ApiCaller,
-    prefix: Annotated[str | None, Query(max_length=64)] = None,
+    prefix: Annotated[str | None, text_query(64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[TagOut]:
     with context.database.read() as session:

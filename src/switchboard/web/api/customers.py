@@ -11,14 +11,12 @@ from pydantic import Field
 from switchboard.core.errors import ValidationFailed
 from switchboard.customers import actions, queries
 from switchboard.customers.models import CustomerTier, IdentityKind
-from switchboard.web.api.schemas import ERROR_RESPONSES, Input, Output
+from switchboard.web.api.schemas import ERROR_RESPONSES, MAX_ID, Id, Input, Output, QueryId, text_query
 from switchboard.web.deps import ApiCaller, Context
 
 router = APIRouter(tags=["customers"], responses=ERROR_RESPONSES)
 
-Id = Annotated[int, Field(ge=1, le=2**62)]
-QueryId = Annotated[int | None, Query(ge=1, le=2**62)]
-MAX_ID_DIGITS = 19  # ids are 64-bit
+MAX_ID_DIGITS = len(str(MAX_ID))
 
 
 class IdentityIn(Input):
@@ -85,7 +83,7 @@ class OrganisationPage(Output):
 def _after(cursor: str | None) -> int | None:
     if cursor is None:
         return None
-    if not cursor.isdigit() or len(cursor) > MAX_ID_DIGITS:
+    if not (cursor.isascii() and cursor.isdigit()) or len(cursor) > MAX_ID_DIGITS:
         raise ValidationFailed("cursor is not valid; use next_cursor from a previous page")
     return int(cursor)
 
@@ -95,7 +93,7 @@ def list_customers(
     *,
     context: Context,
     caller: ApiCaller,
-    q: Annotated[str | None, Query(max_length=200, description="Name or identity contains")] = None,
+    q: Annotated[str | None, text_query(200, "Name or identity contains")] = None,
     organisation_id: QueryId = None,
     cursor: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
@@ -176,7 +174,7 @@ def add_identity(context: Context, caller: ApiCaller, customer_id: Id, body: Ide
 def list_organisations(
     context: Context,
     caller: ApiCaller,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, text_query(200)] = None,
     cursor: Annotated[str | None, Query(max_length=32)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> OrganisationPage:

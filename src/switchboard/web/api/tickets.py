@@ -12,12 +12,19 @@ from switchboard.channels.models import Channel
 from switchboard.tickets import actions, queries
 from switchboard.tickets.models import DeliveryState, FieldKind, MessageKind, Ticket
 from switchboard.tickets.states import Priority, TicketStatus
-from switchboard.web.api.schemas import ERROR_RESPONSES, Input, Output
+from switchboard.web.api.schemas import (
+    ERROR_RESPONSES,
+    MAX_BIG_ID,
+    Id,
+    Input,
+    Output,
+    QueryId,
+    TicketId,
+    text_query,
+)
 from switchboard.web.deps import ApiCaller, Context
 
 router = APIRouter(tags=["tickets"], responses=ERROR_RESPONSES)
-
-Id = Annotated[int, Field(ge=1, le=2**62)]
 
 
 class AttachmentOut(Output):
@@ -120,7 +127,7 @@ class NoteCreate(Input):
 
 
 class MergeRequest(Input):
-    source_ticket_id: Id = Field(description="The ticket merged away; it is closed and points at the target.")
+    source_ticket_id: TicketId = Field(description="The ticket merged away; it is closed and points at the target.")
 
 
 class EventOut(Output):
@@ -167,14 +174,14 @@ def list_tickets(
     caller: ApiCaller,
     status_: Annotated[list[TicketStatus] | None, Query(alias="status", max_length=6)] = None,
     priority: Annotated[list[Priority] | None, Query(max_length=4)] = None,
-    assignee_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    assignee_id: QueryId = None,
     unassigned: bool = False,
-    team_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-    inbox_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
-    customer_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    team_id: QueryId = None,
+    inbox_id: QueryId = None,
+    customer_id: QueryId = None,
     channel: Channel | None = None,
-    tag: Annotated[str | None, Query(max_length=64)] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text in the subject, or a ticket number")] = None,
+    tag: Annotated[str | None, text_query(64)] = None,
+    q: Annotated[str | None, text_query(200, "Text in the subject, or a ticket number")] = None,
     sort: queries.SortKey = queries.SortKey.CREATED,
     order: queries.SortOrder = queries.SortOrder.DESC,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
@@ -225,14 +232,14 @@ def create_ticket(context: Context, caller: ApiCaller, body: TicketCreate) -> Ti
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketWithThreadOut, summary="A ticket with its thread")
-def get_ticket(context: Context, caller: ApiCaller, ticket_id: Id) -> TicketWithThreadOut:
+def get_ticket(context: Context, caller: ApiCaller, ticket_id: TicketId) -> TicketWithThreadOut:
     with context.database.read() as session:
         ticket = queries.get_ticket(session, actor=caller.actor, ticket_id=ticket_id)
         return _with_thread(session, caller, ticket)
 
 
 @router.patch("/tickets/{ticket_id}", response_model=TicketOut, summary="Change ticket properties")
-def update_ticket(context: Context, caller: ApiCaller, ticket_id: Id, body: TicketUpdate) -> TicketOut:
+def update_ticket(context: Context, caller: ApiCaller, ticket_id: TicketId, body: TicketUpdate) -> TicketOut:
     given = body.model_fields_set
     changes = actions.TicketChanges(
         subject=body.subject if body.subject is not None else actions.UNSET,
@@ -254,7 +261,7 @@ def update_ticket(context: Context, caller: ApiCaller, ticket_id: Id, body: Tick
 
 
 @router.delete("/tickets/{ticket_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a ticket (admin)")
-def delete_ticket(context: Context, caller: ApiCaller, ticket_id: Id) -> None:
+def delete_ticket(context: Context, caller: ApiCaller, ticket_id: TicketId) -> None:
     with context.database.write() as session:
         actions.delete_ticket(session, actor=caller.actor, now=context.clock.now(), ticket_id=ticket_id)
 
@@ -265,7 +272,7 @@ def delete_ticket(context: Context, caller: ApiCaller, ticket_id: Id) -> None:
     status_code=status.HTTP_201_CREATED,
     summary="Reply to the customer",
 )
-def reply(context: Context, caller: ApiCaller, ticket_id: Id, body: ReplyCreate) -> MessageOut:
+def reply(context: Context, caller: ApiCaller, ticket_id: TicketId, body: ReplyCreate) -> MessageOut:
     with context.database.write() as session:
         if caller.actor.is_customer:
             message = actions.add_customer_message(
@@ -297,7 +304,7 @@ def reply(context: Context, caller: ApiCaller, ticket_id: Id, body: ReplyCreate)
     status_code=status.HTTP_201_CREATED,
     summary="Add an internal note",
 )
-def add_note(context: Context, caller: ApiCaller, ticket_id: Id, body: NoteCreate) -> MessageOut:
+def add_note(context: Context, caller: ApiCaller, ticket_id: TicketId, body: NoteCreate) -> MessageOut:
     with context.database.write() as session:
         message = actions.add_note(
             session, actor=caller.actor, now=context.clock.now(), ticket_id=ticket_id, body_text=body.body
@@ -308,7 +315,7 @@ def add_note(context: Context, caller: ApiCaller, ticket_id: Id, body: NoteCreat
 
 
 @router.post("/tickets/{ticket_id}/merge", response_model=TicketOut, summary="Merge another ticket into this one")
-def merge(context: Context, caller: ApiCaller, ticket_id: Id, body: MergeRequest) -> TicketOut:
+def merge(context: Context, caller: ApiCaller, ticket_id: TicketId, body: MergeRequest) -> TicketOut:
     with context.database.write() as session:
         target = actions.merge_tickets(
             session,
@@ -326,8 +333,8 @@ def merge(context: Context, caller: ApiCaller, ticket_id: Id, body: MergeRequest
 def list_events(
     context: Context,
     caller: ApiCaller,
-    ticket_id: Id,
-    after: Annotated[int | None, Query(ge=0, le=2**62, description="Return events after this id")] = None,
+    ticket_id: TicketId,
+    after: Annotated[int | None, Query(ge=0, le=MAX_BIG_ID, description="Return events after this id")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> EventPage:
     with context.database.read() as session:
