@@ -266,7 +266,14 @@ class StartedSession:
 
 
 def log_in(
-    session: Session, *, email: str, password: str, client: str, now: datetime, policy: LoginPolicy
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    client: str,
+    now: datetime,
+    policy: LoginPolicy,
+    replacing_token: str | None = None,
 ) -> StartedSession | LoginRefused:
     """Check a password login, with per-client rate limiting and per-account lockout.
 
@@ -304,6 +311,10 @@ def log_in(
                 user.failed_login_count = 0
         return LoginRefused(generic)
     attempt.succeeded = True
+    if replacing_token:
+        # A new login from a browser that still holds a session ends the old one
+        # (no session fixation, no forgotten sessions piling up).
+        log_out(session, token=replacing_token, now=now)
     user.failed_login_count = 0
     user.locked_until = None
     if user.password_hash and password_needs_rehash(user.password_hash):

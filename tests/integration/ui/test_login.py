@@ -9,10 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from switchboard.accounts import actions as accounts
 from switchboard.accounts.models import LoginAttempt, User, WebSession
 from switchboard.accounts.roles import Role
 from switchboard.config import Settings
 from switchboard.core.clock import FixedClock
+from switchboard.core.errors import AuthenticationFailed
 from switchboard.storage.engine import Database
 from switchboard.web.deps import SESSION_COOKIE
 from switchboard.web.ui.security import LOGIN_CSRF_COOKIE, new_login_csrf_token
@@ -289,3 +291,24 @@ def test_home_sends_visitors_to_login_and_users_to_their_tickets(client: TestCli
     submit_login(client, email=make.user(Role.AGENT).email)
     assert client.get("/", follow_redirects=False).headers["location"] == "/tickets"
     assert client.get("/login", follow_redirects=False).headers["location"] == "/tickets"
+
+
+def test_logging_in_again_ends_the_previous_session(
+    client: TestClient, make: Factory, database: Database, settings: Settings, clock: FixedClock
+) -> None:
+    agent = make.user(Role.AGENT)
+    assert submit_login(client, email=agent.email).status_code == 303
+    old_cookie = client.cookies[SESSION_COOKIE]
+    # The same browser logs in again (e.g. a second tab that still shows the form).
+    token = new_login_csrf_token(settings.secret_key.get_secret_value())
+    client.cookies.set(LOGIN_CSRF_COOKIE, token)
+    again = client.post(
+        "/login", data={"email": agent.email, "password": PASSWORD, "csrf_token": token}, follow_redirects=False
+    )
+    assert again.status_code == 303
+    assert client.cookies[SESSION_COOKIE] != old_cookie
+    with database.read() as session:
+        live = session.scalars(select(WebSession).where(WebSession.ended_at.is_(None))).all()
+    assert len(live) == 1
+    with database.read() as session, pytest.raises(AuthenticationFailed):
+        accounts.session_user(session, token=old_cookie, now=clock.now())

@@ -127,6 +127,7 @@ def log_in(
                 client=client_address(request),
                 now=context.clock.now(),
                 policy=login_policy(context.settings),
+                replacing_token=request.cookies.get(SESSION_COOKIE),
             )
     except RateLimited as refusal:
         return login_page(
