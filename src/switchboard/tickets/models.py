@@ -72,6 +72,7 @@ class Ticket(Base):
     __tablename__ = "tickets"
     __table_args__ = (
         Index("ix_tickets_team_queue", "team_id", "status", "assignee_id", "created_at", "id"),
+        Index("ix_tickets_team_created", "team_id", "created_at", "id"),
         Index("ix_tickets_assignee_queue", "assignee_id", "status", "updated_at", "id"),
         Index("ix_tickets_customer_created", "customer_id", "created_at", "id"),
         Index("ix_tickets_inbox_created", "inbox_id", "created_at", "id"),
