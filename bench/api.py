@@ -127,9 +127,16 @@ def build_fixture(database: Database, *, seed: int) -> Fixture:
             session.scalars(select(Ticket.customer_id).where(Ticket.id.in_(ticket_ids[:500])).distinct())
         )
     return Fixture(
-        token=token, team_id=team_id, open_unassigned=open_unassigned, deep_cursor=deep_cursor,
-        deep_page=deep_page, team_deep_cursor=team_deep_cursor, team_deep_page=team_deep_page,
-        customer_ids=customer_ids, ticket_ids=ticket_ids, ticket_count=ticket_count,
+        token=token,
+        team_id=team_id,
+        open_unassigned=open_unassigned,
+        deep_cursor=deep_cursor,
+        deep_page=deep_page,
+        team_deep_cursor=team_deep_cursor,
+        team_deep_page=team_deep_page,
+        customer_ids=customer_ids,
+        ticket_ids=ticket_ids,
+        ticket_count=ticket_count,
     )
 
 
@@ -150,20 +157,31 @@ def latency_scenarios(port: int, fixture: Fixture, *, requests: int, seed: int) 
     results = [
         measure(client, "a. open unassigned, first page", f"GET {queue}", requests, lambda _n: ("GET", queue, None)),
         measure(
-            client, f"b. same, {fixture.deep_page:,} pages deep", f"GET {queue}&cursor=…", requests,
+            client,
+            f"b. same, {fixture.deep_page:,} pages deep",
+            f"GET {queue}&cursor=…",
+            requests,
             lambda _n: ("GET", f"{queue}&cursor={fixture.deep_cursor}", None),
         ),
         measure(
-            client, f"b2. whole team queue, {fixture.team_deep_page:,} pages deep",
-            f"GET /api/v1/tickets?team_id={team}&cursor=…", requests,
+            client,
+            f"b2. whole team queue, {fixture.team_deep_page:,} pages deep",
+            f"GET /api/v1/tickets?team_id={team}&cursor=…",
+            requests,
             lambda _n: ("GET", f"/api/v1/tickets?team_id={team}&cursor={fixture.team_deep_cursor}", None),
         ),
         measure(
-            client, "c. list by customer", "GET /api/v1/tickets?customer_id=C", requests,
+            client,
+            "c. list by customer",
+            "GET /api/v1/tickets?customer_id=C",
+            requests,
             lambda _n: ("GET", f"/api/v1/tickets?customer_id={rng.choice(fixture.customer_ids)}", None),
         ),
         measure(
-            client, "d. ticket with thread", "GET /api/v1/tickets/ID", requests,
+            client,
+            "d. ticket with thread",
+            "GET /api/v1/tickets/ID",
+            requests,
             lambda n: ("GET", f"/api/v1/tickets/{fixture.ticket_ids[n % len(fixture.ticket_ids)]}", None),
             expect=200,
         ),
@@ -187,7 +205,10 @@ def latency_scenarios(port: int, fixture: Fixture, *, requests: int, seed: int) 
     results.append(creation)
     results.append(
         measure(
-            client, "f. add a reply", "POST /api/v1/tickets/ID/replies", requests,
+            client,
+            "f. add a reply",
+            "POST /api/v1/tickets/ID/replies",
+            requests,
             lambda n: ("POST", f"/api/v1/tickets/{created[n % len(created)]}/replies", {"body": _REPLY}),
             expect=201,
         )
@@ -265,7 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in --data-dir)")
     parser.add_argument(
-        "--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "switchboard-bench",
+        "--data-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "switchboard-bench",
         help="scratch directory for the SQLite database (default: %(default)s)",
     )
     parser.add_argument("--tickets", type=int, default=1_000_000, help="tickets the database should hold")
@@ -324,14 +347,24 @@ def print_report(report: dict[str, Any]) -> None:
         table.add_column(column, justify="left" if column == "scenario" else "right")
     for row in report["latency"]:
         table.add_row(
-            row["name"], str(row["count"]), str(row["errors"]), f"{row['p50_ms']:.1f}", f"{row['p95_ms']:.1f}",
-            f"{row['p99_ms']:.1f}", f"{row['max_ms']:.1f}",
+            row["name"],
+            str(row["count"]),
+            str(row["errors"]),
+            f"{row['p50_ms']:.1f}",
+            f"{row['p95_ms']:.1f}",
+            f"{row['p99_ms']:.1f}",
+            f"{row['max_ms']:.1f}",
         )
     writes = report["sustained_writes"]
     load = writes["latency"]
     table.add_row(
-        f"g. create+reply, {writes['clients']} clients", str(load["count"]), str(writes["errors"]),
-        f"{load['p50_ms']:.1f}", f"{load['p95_ms']:.1f}", f"{load['p99_ms']:.1f}", f"{load['max_ms']:.1f}",
+        f"g. create+reply, {writes['clients']} clients",
+        str(load["count"]),
+        str(writes["errors"]),
+        f"{load['p50_ms']:.1f}",
+        f"{load['p95_ms']:.1f}",
+        f"{load['p99_ms']:.1f}",
+        f"{load['max_ms']:.1f}",
     )
     Console().print(table)
     Console().print(

@@ -42,19 +42,32 @@ def serve(database_url: str, port: int, workers: int) -> None:
 
     if workers == 1:
         settings = Settings(
-            environment=Environment.DEVELOPMENT, database_url=database_url, host="127.0.0.1", port=port,
-            migrate_on_start=False, log_level="warning", data_dir=Path(tempfile.gettempdir()),
+            environment=Environment.DEVELOPMENT,
+            database_url=database_url,
+            host="127.0.0.1",
+            port=port,
+            migrate_on_start=False,
+            log_level="warning",
+            data_dir=Path(tempfile.gettempdir()),
         )
         uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning", access_log=False)
         return
     # Several processes: uvicorn imports `application` in each, with settings from the environment.
     os.environ.update(
-        SWITCHBOARD_DATABASE_URL=database_url, SWITCHBOARD_MIGRATE_ON_START="false",
-        SWITCHBOARD_LOG_LEVEL="warning", SWITCHBOARD_DATA_DIR=tempfile.gettempdir(),
+        SWITCHBOARD_DATABASE_URL=database_url,
+        SWITCHBOARD_MIGRATE_ON_START="false",
+        SWITCHBOARD_LOG_LEVEL="warning",
+        SWITCHBOARD_DATA_DIR=tempfile.gettempdir(),
     )
     uvicorn.run(
-        "harness:application", factory=True, app_dir=str(Path(__file__).resolve().parent), host="127.0.0.1",
-        port=port, workers=workers, log_level="warning", access_log=False,
+        "harness:application",
+        factory=True,
+        app_dir=str(Path(__file__).resolve().parent),
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
     )
 
 
@@ -128,15 +141,26 @@ class Latency:
             return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 2) if ordered else float("nan")
 
         return {
-            "name": self.name, "request": self.request, "count": len(ordered), "errors": self.errors,
-            "p50_ms": percentile(0.50), "p95_ms": percentile(0.95), "p99_ms": percentile(0.99),
+            "name": self.name,
+            "request": self.request,
+            "count": len(ordered),
+            "errors": self.errors,
+            "p50_ms": percentile(0.50),
+            "p95_ms": percentile(0.95),
+            "p99_ms": percentile(0.99),
             "max_ms": round(ordered[-1], 2) if ordered else float("nan"),
         }
 
 
 def measure(
-    client: Client, name: str, describe: str, requests: int, make: Callable[[int], Call],
-    *, expect: int = 200, warmup: int = 20,
+    client: Client,
+    name: str,
+    describe: str,
+    requests: int,
+    make: Callable[[int], Call],
+    *,
+    expect: int = 200,
+    warmup: int = 20,
 ) -> Latency:
     result = Latency(name=name, request=describe)
     for number in range(warmup + requests):
@@ -150,8 +174,6 @@ def measure(
             result.errors += 1
         result.samples_ms.append(elapsed_ms)
     return result
-
-
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -87,8 +87,12 @@ def add_bulk_tickets(
     if workers is None:
         workers = min(os.cpu_count() or 1, MAX_WORKERS) if count >= PARALLEL_FROM else 1
     with Progress(
-        TextColumn("[bold]{task.description:<9}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TimeRemainingColumn(), console=console,
+        TextColumn("[bold]{task.description:<9}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
     ) as progress:
         new_customers = max(1, count // TICKETS_PER_NEW_CUSTOMER)
         task = progress.add_task("customers", total=new_customers)
@@ -103,7 +107,11 @@ def add_bulk_tickets(
         )
         write = _write_in_parallel if workers > 1 else _write_in_this_process
         counts = write(
-            database, job, requests, batch_size=batch_size, workers=workers,
+            database,
+            job,
+            requests,
+            batch_size=batch_size,
+            workers=workers,
             on_batch=lambda n: progress.advance(task, n),
         )
     return BulkResult(counts=counts, customers=new_customers, seconds=time.perf_counter() - started)
@@ -122,8 +130,12 @@ def _write_in_this_process(
     counts = WrittenCounts()
     for index, first in enumerate(range(0, len(requests), batch_size)):
         batch = plan_batch(
-            seed_key=job.seed_key, index=index, cast=job.cast, settings=job.settings,
-            requests=requests[first : first + batch_size], horizon=job.horizon,
+            seed_key=job.seed_key,
+            index=index,
+            cast=job.cast,
+            settings=job.settings,
+            requests=requests[first : first + batch_size],
+            horizon=job.horizon,
         )
         with database.write() as session:
             counts += write_histories(session, batch, tag_ids=job.cast.tag_ids)

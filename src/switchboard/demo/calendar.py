@@ -17,8 +17,30 @@ HOUR = timedelta(hours=1)
 # Relative contact volume per local hour of day (0-23) and per weekday (Monday first),
 # shaped like the intraday curves of business-to-business support desks.
 HOURLY_WEIGHTS = (
-    0.15, 0.10, 0.08, 0.07, 0.08, 0.15, 0.35, 0.70, 1.20, 1.60, 1.75, 1.70,
-    1.40, 1.50, 1.65, 1.60, 1.45, 1.20, 0.90, 0.75, 0.60, 0.50, 0.35, 0.25,
+    0.15,
+    0.10,
+    0.08,
+    0.07,
+    0.08,
+    0.15,
+    0.35,
+    0.70,
+    1.20,
+    1.60,
+    1.75,
+    1.70,
+    1.40,
+    1.50,
+    1.65,
+    1.60,
+    1.45,
+    1.20,
+    0.90,
+    0.75,
+    0.60,
+    0.50,
+    0.35,
+    0.25,
 )
 WEEKDAY_WEIGHTS = (1.25, 1.15, 1.10, 1.05, 0.95, 0.45, 0.40)
 TREND_OVER_WINDOW = 0.10  # volume grows by this share from the first to the last day

@@ -88,8 +88,13 @@ def table(name: str) -> Table:
 
 
 def arrivals(
-    rng: random.Random, *, customers: Sequence[CustomerRef], weights: Sequence[float], start: datetime,
-    end: datetime, count: int,
+    rng: random.Random,
+    *,
+    customers: Sequence[CustomerRef],
+    weights: Sequence[float],
+    start: datetime,
+    end: datetime,
+    count: int,
 ) -> list[Request]:
     """`count` (moment, customer) requests in [start, end), in time order."""
     sampler = ArrivalSampler(start=start, end=end, timezones={customer.timezone for customer in customers})
@@ -112,7 +117,12 @@ def plan_batch(
             break
         planned.extend(
             plan_conversation(
-                rng, cast=cast, settings=settings, customer=customer, created_at=created_at, horizon=horizon,
+                rng,
+                cast=cast,
+                settings=settings,
+                customer=customer,
+                created_at=created_at,
+                horizon=horizon,
                 allow_duplicate=slots_left >= 2,  # noqa: PLR2004 - the ticket and its duplicate
             )
         )

@@ -97,8 +97,13 @@ def load_demo(
             )
     if bulk_tickets:
         result = add_bulk_tickets(
-            database, now=now, count=bulk_tickets, seed=seed, console=console,
-            workers=bulk_workers, batch_size=bulk_batch_size,
+            database,
+            now=now,
+            count=bulk_tickets,
+            seed=seed,
+            console=console,
+            workers=bulk_workers,
+            batch_size=bulk_batch_size,
         )
         lines.append(result.summary())
     return "\n".join(lines)
@@ -107,9 +112,7 @@ def load_demo(
 def _load_workspace_and_history(session: Session, *, now: datetime, seed: int, demo_tickets: int) -> WrittenCounts:
     rng = seeded(seed)
     create_staff_and_setup(session, now=now)
-    create_customers(
-        session, rng, now=now, organisation_count=DEMO_ORGANISATIONS, customer_count=DEMO_CUSTOMERS
-    )
+    create_customers(session, rng, now=now, organisation_count=DEMO_ORGANISATIONS, customer_count=DEMO_CUSTOMERS)
     cast = read_cast(session)
     customers = read_customers(session)
     weights = activity_weights(rng, len(customers))

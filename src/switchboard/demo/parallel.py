@@ -64,8 +64,12 @@ def _work(job: PlanningJob, tasks: Queue[Any], id_bases: Queue[Any], results: Qu
         index, requests = task
         try:
             batch = plan_batch(
-                seed_key=job.seed_key, index=index, cast=job.cast, settings=job.settings,
-                requests=requests, horizon=job.horizon,
+                seed_key=job.seed_key,
+                index=index,
+                cast=job.cast,
+                settings=job.settings,
+                requests=requests,
+                horizon=job.horizon,
             )
             results.put(_Planned(index, len(batch.tickets), len(batch.messages), len(batch.events)))
             bases: IdBases = id_bases.get()
@@ -140,8 +144,10 @@ class _Coordinator:
         self.id_bases: list[Queue[Any]] = [context.Queue() for _ in range(workers)]
         self.processes = [
             context.Process(
-                target=_work, args=(job, self.tasks[number], self.id_bases[number], self.results),
-                name=f"demo-planner-{number}", daemon=True,
+                target=_work,
+                args=(job, self.tasks[number], self.id_bases[number], self.results),
+                name=f"demo-planner-{number}",
+                daemon=True,
             )
             for number in range(workers)
         ]

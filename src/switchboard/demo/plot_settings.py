@@ -44,14 +44,26 @@ class PlotSettings:
 
 
 DEMO_PLOTS = PlotSettings(
-    recent_outcomes=Weighted({
-        Outcome.RESOLVED: 80, Outcome.AWAITING_CUSTOMER: 6, Outcome.ON_HOLD: 3,
-        Outcome.IN_PROGRESS: 5, Outcome.QUEUED: 4, Outcome.UNTOUCHED: 2,
-    }),
-    older_outcomes=Weighted({
-        Outcome.RESOLVED: 95, Outcome.AWAITING_CUSTOMER: 1.5, Outcome.ON_HOLD: 1,
-        Outcome.IN_PROGRESS: 1, Outcome.QUEUED: 1, Outcome.UNTOUCHED: 0.5,
-    }),
+    recent_outcomes=Weighted(
+        {
+            Outcome.RESOLVED: 80,
+            Outcome.AWAITING_CUSTOMER: 6,
+            Outcome.ON_HOLD: 3,
+            Outcome.IN_PROGRESS: 5,
+            Outcome.QUEUED: 4,
+            Outcome.UNTOUCHED: 2,
+        }
+    ),
+    older_outcomes=Weighted(
+        {
+            Outcome.RESOLVED: 95,
+            Outcome.AWAITING_CUSTOMER: 1.5,
+            Outcome.ON_HOLD: 1,
+            Outcome.IN_PROGRESS: 1,
+            Outcome.QUEUED: 1,
+            Outcome.UNTOUCHED: 0.5,
+        }
+    ),
     intake_tag_rate=0.9,
     form_field_rate=1.0,
     triage_field_rate=0.4,
@@ -68,10 +80,16 @@ DEMO_PLOTS = PlotSettings(
     duplicate_rate=0.015,
 )
 
-_BULK_OUTCOMES = Weighted({
-    Outcome.RESOLVED: 82, Outcome.AWAITING_CUSTOMER: 3, Outcome.ON_HOLD: 2,
-    Outcome.IN_PROGRESS: 4, Outcome.QUEUED: 6, Outcome.UNTOUCHED: 3,
-})
+_BULK_OUTCOMES = Weighted(
+    {
+        Outcome.RESOLVED: 82,
+        Outcome.AWAITING_CUSTOMER: 3,
+        Outcome.ON_HOLD: 2,
+        Outcome.IN_PROGRESS: 4,
+        Outcome.QUEUED: 6,
+        Outcome.UNTOUCHED: 3,
+    }
+)
 # Benchmark volume: leaner histories (about two messages per ticket) and a standing
 # backlog, so that "open and unassigned in one team" is a slice of a few percent.
 BULK_PLOTS = PlotSettings(

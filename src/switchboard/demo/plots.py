@@ -60,9 +60,7 @@ def plan_conversation(
     allow_duplicate: bool = True,
 ) -> list[PlannedTicket]:
     """The ticket(s) one customer request becomes: usually one, two when a duplicate is merged."""
-    plot = _Plot(
-        rng, cast=cast, settings=settings, customer=customer, horizon=horizon, allow_duplicate=allow_duplicate
-    )
+    plot = _Plot(rng, cast=cast, settings=settings, customer=customer, horizon=horizon, allow_duplicate=allow_duplicate)
     with contextlib.suppress(_BeyondHorizon):
         plot.run(created_at)
     return plot.tickets
@@ -165,8 +163,11 @@ class _Plot:
         if channel is Channel.WEB and chance(rng, settings.auto_acknowledgement_rate):
             self.moment = self._when(self.moment + timedelta(seconds=rng.randint(2, 20)))
             ticket.reply(
-                at=self.moment, actor_user_id=None, body_text=GENERIC["auto_acknowledgement"],
-                status=TicketStatus.NEW, is_automatic=True,
+                at=self.moment,
+                actor_user_id=None,
+                body_text=GENERIC["auto_acknowledgement"],
+                status=TicketStatus.NEW,
+                is_automatic=True,
             )
         return ticket
 
@@ -203,7 +204,8 @@ class _Plot:
         self.moment = self._agent_time(agent, 30 if channel is not Channel.CHAT else 2)
         if escalation is not None:
             ticket.reply(
-                at=self.moment, actor_user_id=agent.user_id,
+                at=self.moment,
+                actor_user_id=agent.user_id,
                 body_text=agent_text(GENERIC["escalation_reply"], values, channel=channel),
             )
             self.moment = self._when(self.moment + timedelta(minutes=rng.randint(1, 4)))
@@ -213,7 +215,8 @@ class _Plot:
         else:
             # The agent answered, then went off shift and the lead put it back in the queue.
             ticket.reply(
-                at=self.moment, actor_user_id=agent.user_id,
+                at=self.moment,
+                actor_user_id=agent.user_id,
                 body_text=agent_text(GENERIC["in_progress_reply"], values, channel=channel),
             )
             self.moment = self._when(self.moment + lognormal_minutes(rng, 90))
@@ -229,13 +232,16 @@ class _Plot:
             on_hold = outcome is Outcome.ON_HOLD
             text = GENERIC["on_hold_reply" if on_hold else "in_progress_reply"]
             ticket.reply(
-                at=self.moment, actor_user_id=agent.user_id, body_text=agent_text(text, values, channel=channel),
+                at=self.moment,
+                actor_user_id=agent.user_id,
+                body_text=agent_text(text, values, channel=channel),
                 status=TicketStatus.ON_HOLD if on_hold else TicketStatus.OPEN,
             )
             return False
         if outcome is Outcome.AWAITING_CUSTOMER or chance(rng, self.settings.question_rate):
             ticket.reply(
-                at=self.moment, actor_user_id=agent.user_id,
+                at=self.moment,
+                actor_user_id=agent.user_id,
                 body_text=agent_text(rng.choice(topic.questions), values, channel=channel),
                 status=TicketStatus.PENDING,
             )
@@ -244,13 +250,16 @@ class _Plot:
             customer_pause = lognormal_minutes(rng, 3 if channel is Channel.CHAT else 240)
             self.moment = self._when(self.moment + min(customer_pause, timedelta(days=3)))
             ticket.customer_writes(
-                at=self.moment, actor_user_id=None,
+                at=self.moment,
+                actor_user_id=None,
                 body_text=customer_text(rng.choice(topic.answers), values, channel=channel),
             )
             self.moment = self._agent_time(agent, answer_minutes)
         ticket.reply(
-            at=self.moment, actor_user_id=agent.user_id,
-            body_text=agent_text(rng.choice(topic.solutions), values, channel=channel), status=TicketStatus.SOLVED,
+            at=self.moment,
+            actor_user_id=agent.user_id,
+            body_text=agent_text(rng.choice(topic.solutions), values, channel=channel),
+            status=TicketStatus.SOLVED,
         )
         if topic.resolution_tags and chance(rng, self.settings.resolution_tag_rate):
             self.moment = self._when(self.moment + timedelta(seconds=rng.randint(10, 90)))
@@ -270,12 +279,15 @@ class _Plot:
                 self.moment = self._agent_time(agent, 15 if it_is_thanks else 60)
                 if it_is_thanks:
                     ticket.update(
-                        at=self.moment, actor_user_id=agent.user_id, status=TicketStatus.SOLVED,
+                        at=self.moment,
+                        actor_user_id=agent.user_id,
+                        status=TicketStatus.SOLVED,
                         add_tags=["positive_feedback"],
                     )
                 else:
                     ticket.reply(
-                        at=self.moment, actor_user_id=agent.user_id,
+                        at=self.moment,
+                        actor_user_id=agent.user_id,
                         body_text=agent_text(rng.choice(self.topic.solutions), self.values, channel=self.channel),
                         status=TicketStatus.SOLVED,
                     )

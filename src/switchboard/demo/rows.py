@@ -77,9 +77,7 @@ def order_batch(planned: Sequence[PlannedTicket]) -> OrderedBatch:
         for sequence, event in enumerate(ticket.events)
     ]
     events.sort(key=lambda item: item[:3])
-    return OrderedBatch(
-        tickets=tickets, messages=[item[3] for item in messages], events=[item[3] for item in events]
-    )
+    return OrderedBatch(tickets=tickets, messages=[item[3] for item in messages], events=[item[3] for item in events])
 
 
 def assign_ids(

@@ -178,13 +178,23 @@ class PlannedTicket:
     ) -> PlannedTicket:
         """`tickets.actions.create_ticket`: event, first message, tags, then fields."""
         ticket = cls(
-            subject=subject, channel=channel, inbox_id=inbox_id, customer_id=customer_id,
-            priority=priority, team_id=team_id, assignee_id=assignee_id, created_at=at,
+            subject=subject,
+            channel=channel,
+            inbox_id=inbox_id,
+            customer_id=customer_id,
+            priority=priority,
+            team_id=team_id,
+            assignee_id=assignee_id,
+            created_at=at,
         )
         ticket._record(at, actor_user_id, TicketOpened())
         ticket._add_message(
-            at, actor_user_id, kind=MessageKind.INBOUND, body_text=body_text,
-            author_customer_id=customer_id, external_id=external_id,
+            at,
+            actor_user_id,
+            kind=MessageKind.INBOUND,
+            body_text=body_text,
+            author_customer_id=customer_id,
+            external_id=external_id,
         )
         for tag in tags:
             ticket._add_tag(at, actor_user_id, tag)
@@ -201,8 +211,12 @@ class PlannedTicket:
             raise Conflict("a closed ticket takes no more messages")
         self._refuse_if_merged()
         message = self._add_message(
-            at, actor_user_id, kind=MessageKind.INBOUND, body_text=body_text,
-            author_customer_id=self.customer_id, is_automatic=is_automatic,
+            at,
+            actor_user_id,
+            kind=MessageKind.INBOUND,
+            body_text=body_text,
+            author_customer_id=self.customer_id,
+            is_automatic=is_automatic,
         )
         if not is_automatic and self.status in (TicketStatus.PENDING, TicketStatus.SOLVED):
             self._change_status(at, actor_user_id, TicketStatus.OPEN)
@@ -226,8 +240,12 @@ class PlannedTicket:
             raise Conflict("a closed ticket takes no replies")
         self._refuse_if_merged()
         message = self._add_message(
-            at, actor_user_id, kind=MessageKind.OUTBOUND, body_text=body_text,
-            author_user_id=actor_user_id, is_automatic=is_automatic,
+            at,
+            actor_user_id,
+            kind=MessageKind.OUTBOUND,
+            body_text=body_text,
+            author_user_id=actor_user_id,
+            is_automatic=is_automatic,
         )
         target = status if status is not None else (TicketStatus.OPEN if self.status is TicketStatus.NEW else None)
         if target is not None and target is not self.status:
@@ -329,9 +347,16 @@ class PlannedTicket:
         else:
             delivery = DeliveryState.SENT
         message = PlannedMessage(
-            ticket=self, kind=kind, channel=self.channel, author_user_id=author_user_id,
-            author_customer_id=author_customer_id, body_text=body_text, is_automatic=is_automatic,
-            delivery_state=delivery, external_id=external_id, created_at=at,
+            ticket=self,
+            kind=kind,
+            channel=self.channel,
+            author_user_id=author_user_id,
+            author_customer_id=author_customer_id,
+            body_text=body_text,
+            is_automatic=is_automatic,
+            delivery_state=delivery,
+            external_id=external_id,
+            created_at=at,
         )
         self.thread.append(message)
         self.written.append(message)
@@ -344,7 +369,8 @@ class PlannedTicket:
         if not can_transition(current, status):
             raise InvalidTransition(f"a ticket cannot go from {current.value} to {status.value}")
         self._record(
-            at, actor_user_id,
+            at,
+            actor_user_id,
             ev.StatusChanged(old_status=current.value, new_status=status.value, reopened=is_reopen(current, status)),
         )
         self.status = status

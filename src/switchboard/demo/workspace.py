@@ -53,19 +53,35 @@ def create_staff_and_setup(session: Session, *, now: datetime) -> Cast:
     users: dict[str, User] = {}
     for spec in STAFF:
         users[spec.name] = accounts.create_user(
-            session, actor=system, now=now - timedelta(days=spec.hired_days_ago), email=spec.email, name=spec.name,
-            role=spec.role, password=DEMO_PASSWORD, timezone=spec.timezone,
+            session,
+            actor=system,
+            now=now - timedelta(days=spec.hired_days_ago),
+            email=spec.email,
+            name=spec.name,
+            role=spec.role,
+            password=DEMO_PASSWORD,
+            timezone=spec.timezone,
             team_ids=[team_ids[key] for key in spec.team_keys],
         )
     for inbox in INBOXES:
         channels.create_inbox(
-            session, actor=system, now=first_hire, name=inbox.name, channel=inbox.channel, address=inbox.address,
+            session,
+            actor=system,
+            now=first_hire,
+            name=inbox.name,
+            channel=inbox.channel,
+            address=inbox.address,
             default_team_id=team_ids[inbox.default_team_key],
         )
     for definition in FIELDS:
         tickets.create_field_definition(
-            session, actor=system, now=first_hire, key=definition.key, label=definition.label,
-            kind=definition.kind, options=definition.options,
+            session,
+            actor=system,
+            now=first_hire,
+            key=definition.key,
+            label=definition.label,
+            kind=definition.kind,
+            options=definition.options,
         )
     for tag in TAGS:
         tickets.create_tag(session, actor=system, name=tag)
@@ -92,13 +108,24 @@ def create_customers(
     zones = [zone for zone, _ in CUSTOMER_TIMEZONES]
     zone_weights = [weight for _, weight in CUSTOMER_TIMEZONES]
     login = customers.create_customer(
-        session, actor=system, now=now - timedelta(days=400), name=CUSTOMER_LOGIN_NAME,
-        identities=[(IdentityKind.EMAIL, CUSTOMER_LOGIN_EMAIL)], language="en", timezone="Europe/London",
+        session,
+        actor=system,
+        now=now - timedelta(days=400),
+        name=CUSTOMER_LOGIN_NAME,
+        identities=[(IdentityKind.EMAIL, CUSTOMER_LOGIN_EMAIL)],
+        language="en",
+        timezone="Europe/London",
     )
     # This customer can sign in to the help centre with the demo password.
     accounts.create_user(
-        session, actor=system, now=login.created_at, email=CUSTOMER_LOGIN_EMAIL, name=login.name,
-        role=Role.CUSTOMER, password=DEMO_PASSWORD, customer_id=login.id,
+        session,
+        actor=system,
+        now=login.created_at,
+        email=CUSTOMER_LOGIN_EMAIL,
+        name=login.name,
+        role=Role.CUSTOMER,
+        password=DEMO_PASSWORD,
+        customer_id=login.id,
     )
     used_emails = {CUSTOMER_LOGIN_EMAIL}
     for index in range(customer_count - 1):
@@ -120,8 +147,13 @@ def create_customers(
         if chance(rng, 0.15):
             identities.append((IdentityKind.PHONE, f"+{rng.randrange(10**10, 10**11)}"))
         customers.create_customer(
-            session, actor=system, now=now - timedelta(days=rng.uniform(380, 900)), name=f"{first} {last}",
-            identities=identities, organisation_id=organisation_id, language=LANGUAGE_BY_TIMEZONE.get(timezone, "en"),
+            session,
+            actor=system,
+            now=now - timedelta(days=rng.uniform(380, 900)),
+            name=f"{first} {last}",
+            identities=identities,
+            organisation_id=organisation_id,
+            language=LANGUAGE_BY_TIMEZONE.get(timezone, "en"),
             timezone=timezone,
         )
 
@@ -140,8 +172,9 @@ def read_cast(session: Session) -> Cast:
     for user, team_id in rows:
         if user.email not in spec_by_email or user.role not in TICKET_HANDLER_ROLES:
             continue
-        ref = StaffRef(user_id=user.id, name=user.name, role=user.role, timezone=user.timezone,
-                       hours=OfficeHours(user.timezone))
+        ref = StaffRef(
+            user_id=user.id, name=user.name, role=user.role, timezone=user.timezone, hours=OfficeHours(user.timezone)
+        )
         staff_by_team.setdefault(team_id, []).append(ref)
         if user.role is Role.TEAM_LEAD:
             leads[team_id] = ref
@@ -154,9 +187,7 @@ def read_cast(session: Session) -> Cast:
     inboxes = {}
     for inbox_spec in INBOXES:
         inbox = inbox_by_name[inbox_spec.name]
-        default_team = (
-            team_key_by_id[inbox.default_team_id] if inbox.default_team_id else inbox_spec.default_team_key
-        )
+        default_team = team_key_by_id[inbox.default_team_id] if inbox.default_team_id else inbox_spec.default_team_key
         inboxes[inbox_spec.key] = InboxRef(
             key=inbox_spec.key, inbox_id=inbox.id, channel=inbox.channel, default_team_key=default_team
         )

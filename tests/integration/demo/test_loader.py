@@ -56,8 +56,13 @@ def demo_database(_template_database: str, tmp_path_factory: pytest.TempPathFact
     database = Database(make_engine(url))
     # Bulk batches planned by two worker processes, the way million-ticket runs go.
     load_demo(
-        database, clock=FixedClock(NOW), console=_quiet(), demo_tickets=DEMO_TICKETS, bulk_tickets=BULK_TICKETS,
-        bulk_workers=2, bulk_batch_size=100,
+        database,
+        clock=FixedClock(NOW),
+        console=_quiet(),
+        demo_tickets=DEMO_TICKETS,
+        bulk_tickets=BULK_TICKETS,
+        bulk_workers=2,
+        bulk_batch_size=100,
     )
     yield database
     database.dispose()
@@ -219,9 +224,7 @@ def test_times_run_forward(demo_database: Database) -> None:
                 assert ensure_aware(replies[0].created_at) <= ensure_aware(ticket.solved_at)
         if ticket.status.value == "closed":
             assert ticket.closed_at is not None and ensure_aware(ticket.closed_at) >= ensure_aware(ticket.solved_at)
-    event_times = [
-        (event.id, ensure_aware(event.occurred_at)) for log in events.values() for event in log
-    ]
+    event_times = [(event.id, ensure_aware(event.occurred_at)) for log in events.values() for event in log]
     assert all(moment <= NOW for _id, moment in event_times)
 
 
@@ -238,8 +241,17 @@ def test_every_demo_login_works(demo_database: Database) -> None:
     )
     roles = [role for role, _email in DEMO_LOGINS.by_role]
     assert sorted(roles) == sorted(
-        ["agent", "team_lead", "support_manager", "qa_specialist", "trainer", "workforce_manager", "cx_manager",
-         "admin", "customer"]
+        [
+            "agent",
+            "team_lead",
+            "support_manager",
+            "qa_specialist",
+            "trainer",
+            "workforce_manager",
+            "cx_manager",
+            "admin",
+            "customer",
+        ]
     )
     for role, email in DEMO_LOGINS.by_role:
         with demo_database.write() as session:
@@ -262,8 +274,13 @@ def test_worker_processes_write_the_same_rows_as_one_process(migrated_template: 
         shutil.copyfile(migrated_template, path)
         database = Database(make_engine(f"sqlite:///{path}"))
         load_demo(
-            database, clock=FixedClock(NOW), console=_quiet(), demo_tickets=20, bulk_tickets=250,
-            bulk_workers=workers, bulk_batch_size=60,
+            database,
+            clock=FixedClock(NOW),
+            console=_quiet(),
+            demo_tickets=20,
+            bulk_tickets=250,
+            bulk_workers=workers,
+            bulk_batch_size=60,
         )
         with database.read() as session:
             dumps.append(
