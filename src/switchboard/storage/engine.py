@@ -23,7 +23,8 @@ SQLITE_BEGIN_OPTION = "switchboard_sqlite_begin"
 def make_engine(url: str, *, sqlite_busy_timeout_ms: int = 10_000, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         return _make_sqlite_engine(url, busy_timeout_ms=sqlite_busy_timeout_ms, echo=echo)
-    return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # pool_recycle rather than pool_pre_ping: a ping is a round trip on every checkout.
+    return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_recycle=1800)
 
 
 def _make_sqlite_engine(url: str, *, busy_timeout_ms: int, echo: bool) -> Engine:

@@ -19,7 +19,9 @@ class TicketEventData:
     audience: ClassVar[Audience] = Audience.PUBLIC
 
     def as_data(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # A shallow copy: event fields are flat JSON values (asdict's deep copy cost
+        # ~30 µs an event on the hottest write path).
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from switchboard.channels.models import Channel
 from switchboard.tickets import actions, queries
-from switchboard.tickets.models import DeliveryState, FieldKind, MessageKind, Ticket
+from switchboard.tickets.models import DeliveryState, FieldKind, Message, MessageKind, Ticket
 from switchboard.tickets.states import Priority, TicketStatus
 from switchboard.web.api.schemas import (
     ERROR_RESPONSES,
@@ -160,6 +160,14 @@ class FieldDefinitionOut(Output):
     options: list[str]
 
 
+def _new_message_out(message: Message) -> MessageOut:
+    """A message written in this request: it has no attachments yet, so none are read back."""
+    return MessageOut.model_validate(
+        {name: getattr(message, name) for name in MessageOut.model_fields if name != "attachments"}
+        | {"attachments": []}
+    )
+
+
 def _with_thread(session: Any, caller: ApiCaller, ticket: Ticket) -> TicketWithThreadOut:
     messages = queries.thread(session, actor=caller.actor, ticket=ticket)
     return TicketWithThreadOut.model_validate(
@@ -293,9 +301,7 @@ def reply(context: Context, caller: ApiCaller, ticket_id: TicketId, body: ReplyC
                 body_html=body.body_html,
                 status=body.status,
             )
-        session.flush()
-        session.refresh(message, ["attachments"])
-        return MessageOut.model_validate(message)
+        return _new_message_out(message)
 
 
 @router.post(
@@ -309,9 +315,7 @@ def add_note(context: Context, caller: ApiCaller, ticket_id: TicketId, body: Not
         message = actions.add_note(
             session, actor=caller.actor, now=context.clock.now(), ticket_id=ticket_id, body_text=body.body
         )
-        session.flush()
-        session.refresh(message, ["attachments"])
-        return MessageOut.model_validate(message)
+        return _new_message_out(message)
 
 
 @router.post("/tickets/{ticket_id}/merge", response_model=TicketOut, summary="Merge another ticket into this one")
