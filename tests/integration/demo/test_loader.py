@@ -21,6 +21,7 @@ from sqlalchemy import func, select, text
 
 from switchboard.accounts import actions as accounts
 from switchboard.accounts.models import User
+from switchboard.accounts.roles import Role
 from switchboard.core.clock import FixedClock, ensure_aware
 from switchboard.demo.loader import DEMO_LOGINS, load_demo
 from switchboard.models import metadata
@@ -240,19 +241,7 @@ def test_every_demo_login_works(demo_database: Database) -> None:
         max_failures=5, lockout=timedelta(minutes=15), attempts_per_minute=100, session_lifetime=timedelta(hours=1)
     )
     roles = [role for role, _email in DEMO_LOGINS.by_role]
-    assert sorted(roles) == sorted(
-        [
-            "agent",
-            "team_lead",
-            "support_manager",
-            "qa_specialist",
-            "trainer",
-            "workforce_manager",
-            "cx_manager",
-            "admin",
-            "customer",
-        ]
-    )
+    assert sorted(roles) == sorted(role.value for role in Role)
     for role, email in DEMO_LOGINS.by_role:
         with demo_database.write() as session:
             result = accounts.log_in(
