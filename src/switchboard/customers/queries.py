@@ -8,14 +8,14 @@ from sqlalchemy.orm import Session, selectinload
 from switchboard.accounts.actor import Actor
 from switchboard.accounts.roles import Permission
 from switchboard.core.errors import NotFound, ValidationFailed
+from switchboard.core.text import LIKE_ESCAPE, escape_like
 from switchboard.customers.models import Customer, CustomerIdentity, Organisation
 
 MAX_PAGE_SIZE = 200
 
 
 def _like(text: str) -> str:
-    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{escape_like(text.strip().lower())}%"
 
 
 def list_customers(
@@ -40,9 +40,10 @@ def list_customers(
         pattern = _like(text)
         query = query.where(
             or_(
-                Customer.name.ilike(pattern, escape="\\"),
+                Customer.name.ilike(pattern, escape=LIKE_ESCAPE),
                 exists().where(
-                    CustomerIdentity.customer_id == Customer.id, CustomerIdentity.value.like(pattern, escape="\\")
+                    CustomerIdentity.customer_id == Customer.id,
+                    CustomerIdentity.value.like(pattern, escape=LIKE_ESCAPE),
                 ),
             )
         )
@@ -73,7 +74,7 @@ def list_organisations(
     if after_id is not None:
         query = query.where(Organisation.id > after_id)
     if text:
-        query = query.where(Organisation.name.ilike(_like(text), escape="\\"))
+        query = query.where(Organisation.name.ilike(_like(text), escape=LIKE_ESCAPE))
     rows = list(session.scalars(query))
     return rows[:limit], (rows[limit - 1].id if len(rows) > limit else None)
 

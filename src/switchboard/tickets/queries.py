@@ -16,6 +16,7 @@ from switchboard.accounts.roles import Permission
 from switchboard.channels.models import Channel
 from switchboard.core.cursor import decode_cursor, encode_cursor
 from switchboard.core.errors import NotFound, ValidationFailed
+from switchboard.core.text import LIKE_ESCAPE, escape_like
 from switchboard.tickets.models import (
     Audience,
     CustomFieldDefinition,
@@ -128,8 +129,7 @@ def _apply_filter(query: Select[Ticket], filters: TicketFilter) -> Select[Ticket
         text = filters.text.strip()
         if len(text) > MAX_SEARCH_LENGTH:
             raise ValidationFailed(f"search text is longer than {MAX_SEARCH_LENGTH} characters")
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        condition: ColumnElement[bool] = Ticket.subject.ilike(f"%{escaped}%", escape="\\")
+        condition: ColumnElement[bool] = Ticket.subject.ilike(f"%{escape_like(text)}%", escape=LIKE_ESCAPE)
         if text.isascii() and text.isdigit() and len(text) <= MAX_TICKET_NUMBER_DIGITS:
             condition = or_(condition, Ticket.number == int(text))
         query = query.where(condition)
@@ -214,6 +214,5 @@ def tags(session: Session, *, actor: Actor, prefix: str | None = None, limit: in
     actor.require(Permission.TICKET_VIEW_ALL)
     query = select(Tag).order_by(Tag.name).limit(limit)
     if prefix:
-        escaped = prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Tag.name.like(f"{escaped}%", escape="\\"))
+        query = query.where(Tag.name.like(f"{escape_like(prefix.lower())}%", escape=LIKE_ESCAPE))
     return list(session.scalars(query))
