@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 from switchboard.core.cursor import decode_cursor, encode_cursor
 from switchboard.core.errors import ValidationFailed
 
-
 # Cursors hold sort keys: ISO timestamps and 64-bit integers.
 _SORT_KEYS = st.one_of(
     st.integers(min_value=-(2**63), max_value=2**63 - 1),
