@@ -101,6 +101,6 @@ def make(database: Database, clock: FixedClock) -> Factory:
 
 @pytest.fixture
 def client(settings: Settings, database: Database, clock: FixedClock) -> Iterator[TestClient]:
-    app = create_app(settings, clock=clock, database=database, run_outbox=False)
+    app = create_app(settings, clock=clock, database=database, run_background=False)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client

@@ -56,6 +56,28 @@ class Settings(BaseSettings):
     migrate_on_start: bool = True
     log_level: str = "info"
 
+    # Email channel (docs/email.md)
+    smtp_enabled: bool = Field(default=True, description="Run the inbound SMTP listener inside `serve`.")
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=2525, ge=0, le=65535)
+    email_max_message_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    email_max_attachment_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    email_max_attachments: int = Field(default=50, ge=0)
+    email_follow_up_after_days: int = Field(
+        default=7,
+        ge=0,
+        description="A reply to a ticket solved longer ago than this, or to a closed one, opens a linked ticket.",
+    )
+    email_auto_replies_per_hour: int = Field(
+        default=3, ge=0, description="Automatic replies (acknowledgements) to one address per hour."
+    )
+    outbound_smtp_host: str | None = Field(default=None, description="Relay for outgoing mail; unset = not sent.")
+    outbound_smtp_port: int = Field(default=25, ge=1, le=65535)
+    outbound_smtp_security: str = Field(default="none", pattern="^(none|starttls|tls)$")
+    outbound_smtp_username: str | None = None
+    outbound_smtp_password: SecretStr | None = None
+    outbound_smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> Settings:
         if self.environment is Environment.PRODUCTION:
@@ -72,6 +94,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'switchboard.sqlite3').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
 
     @property
     def is_sqlite(self) -> bool:

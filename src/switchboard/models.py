@@ -1,6 +1,7 @@
 """Every table, imported in one place so Alembic and `create_all` see the whole schema."""
 
 from switchboard.accounts.models import ApiToken, LoginAttempt, Team, TeamMember, User, WebSession
+from switchboard.channels.email.models import ImapMailbox, InboundEmail
 from switchboard.channels.models import Inbox
 from switchboard.customers.models import Customer, CustomerIdentity, Organisation
 from switchboard.storage.base import Base
@@ -13,6 +14,7 @@ from switchboard.tickets.models import (
     Tag,
     Ticket,
     TicketEvent,
+    TicketParticipant,
     TicketTag,
 )
 
@@ -26,6 +28,8 @@ __all__ = [
     "CustomFieldDefinition",
     "Customer",
     "CustomerIdentity",
+    "ImapMailbox",
+    "InboundEmail",
     "Inbox",
     "LoginAttempt",
     "Message",
@@ -36,6 +40,7 @@ __all__ = [
     "TeamMember",
     "Ticket",
     "TicketEvent",
+    "TicketParticipant",
     "TicketTag",
     "User",
     "WebSession",

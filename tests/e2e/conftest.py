@@ -43,7 +43,7 @@ BROWSER_TIMEOUT_MS = 15_000
 @pytest.fixture
 def live_server(settings: Settings, database: Database, clock: FixedClock) -> Iterator[str]:
     """The base URL of the app served by uvicorn on a free loopback port."""
-    app = create_app(settings, clock=clock, database=database, run_outbox=False)
+    app = create_app(settings, clock=clock, database=database, run_background=False)
     config = uvicorn.Config(
         app, host=LOOPBACK, port=0, ws="none", lifespan="on", log_config=None, log_level="warning", access_log=False
     )

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from switchboard.accounts import actions as accounts
 from switchboard.accounts import queries as account_queries
 from switchboard.accounts.actor import Actor
 from switchboard.accounts.roles import Role
-from switchboard.config import Settings, load_settings
+from switchboard.cli.common import _database, _settings, err
+from switchboard.cli.email import import_app, mail_app, mailbox_app
 from switchboard.core.clock import SystemClock
 from switchboard.core.errors import DomainError
-from switchboard.storage.engine import Database, make_engine
 from switchboard.storage.migrate import upgrade_to_head
 
 app = typer.Typer(help="Switchboard help desk and contact-centre workbench.", no_args_is_help=True)
@@ -28,32 +25,9 @@ token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
-
-err = Console(stderr=True)
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except (ValueError, FileNotFoundError) as exc:
-        err.print(f"[red]configuration error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-
-
-@contextmanager
-def _database(settings: Settings, *, migrate: bool = True) -> Iterator[Database]:
-    """The database for one command; its connections are closed when the command ends."""
-    if settings.is_sqlite:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = Database(
-        make_engine(settings.resolved_database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    )
-    try:
-        if migrate:
-            upgrade_to_head(database.engine)
-        yield database
-    finally:
-        database.dispose()
+app.add_typer(import_app, name="import")
+app.add_typer(mail_app, name="mail")
+app.add_typer(mailbox_app, name="mailbox")
 
 
 def _fail(exc: DomainError) -> typer.Exit:

@@ -152,6 +152,8 @@ def build_rows(batch: OrderedBatch, *, tag_ids: dict[str, int]) -> TicketRows:
                 "is_automatic": message.is_automatic,
                 "delivery_state": message.delivery_state,
                 "external_id": message.external_id,
+                "thread_rule": None,
+                "delivery_error": None,
                 "created_at": message.created_at,
             }
         )

@@ -33,9 +33,11 @@ from switchboard.tickets.models import (
     FieldKind,
     Message,
     MessageKind,
+    ParticipantRole,
     Tag,
     Ticket,
     TicketEvent,
+    TicketParticipant,
     TicketTag,
 )
 from switchboard.tickets.states import Priority, TicketStatus, can_transition, is_reopen
@@ -48,7 +50,15 @@ from switchboard.tickets.validation import (
 )
 
 TICKET_NUMBER_COUNTER = "ticket_number"
-DELIVER_TOPIC = "message.deliver"
+DELIVER_TOPIC_PREFIX = "message.deliver."
+MAX_DELIVERY_ERROR_LENGTH = 2000
+
+
+def deliver_topic(channel: Channel) -> str:
+    """Outbox topic for delivering a reply on `channel`; each channel registers its handler."""
+    return f"{DELIVER_TOPIC_PREFIX}{channel.value}"
+
+
 _FIELD_KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 
@@ -124,6 +134,7 @@ def create_ticket(
     custom_fields: dict[str, Any] | None = None,
     external_id: str | None = None,
     follow_up_of_id: int | None = None,
+    thread_rule: str | None = None,
 ) -> Ticket:
     """Open a ticket whose first message is the customer's request."""
     permission = actor.require_any(Permission.TICKET_CREATE, Permission.TICKET_CREATE_OWN)
@@ -191,6 +202,10 @@ def create_ticket(
         body_html=body_html,
         author_customer_id=customer_id,
         external_id=external_id,
+        thread_rule=thread_rule,
+    )
+    session.add(
+        TicketParticipant(ticket_id=ticket.id, customer_id=customer_id, role=ParticipantRole.REQUESTER, created_at=now)
     )
     for tag in tags:
         _add_tag(session, ticket=ticket, actor=actor, now=now, tag=tag)
@@ -210,8 +225,12 @@ def add_customer_message(
     channel: Channel | None = None,
     external_id: str | None = None,
     is_automatic: bool = False,
+    author_customer_id: int | None = None,
+    thread_rule: str | None = None,
 ) -> Message:
-    """A message from the ticket's customer. It reopens a solved ticket, unless automatic.
+    """A message from the ticket's customer, or from another participant of the ticket
+    (`author_customer_id`, channel intake only). It reopens a solved or pending ticket,
+    unless automatic: an auto-reply never reopens a ticket.
 
     A closed ticket takes no more messages: channels start a follow-up ticket instead.
     """
@@ -221,6 +240,13 @@ def add_customer_message(
         raise Conflict(f"ticket {ticket.number} is closed; open a follow-up ticket instead")
     if ticket.merged_into_id is not None:
         raise Conflict(f"ticket {ticket.number} was merged into ticket {ticket.merged_into_id}")
+    author = ticket.customer_id
+    if author_customer_id is not None and author_customer_id != ticket.customer_id:
+        if not actor.is_system:
+            raise PermissionDenied("only channel intake writes on behalf of another participant")
+        if session.get(TicketParticipant, (ticket.id, author_customer_id)) is None:
+            raise ValidationFailed(f"customer {author_customer_id} is not a participant of ticket {ticket.number}")
+        author = author_customer_id
     message = _add_message(
         session,
         ticket=ticket,
@@ -229,10 +255,11 @@ def add_customer_message(
         kind=MessageKind.INBOUND,
         body_text=clean_body(body_text),
         body_html=body_html,
-        author_customer_id=ticket.customer_id,
+        author_customer_id=author,
         channel=channel,
         external_id=external_id,
         is_automatic=is_automatic,
+        thread_rule=thread_rule,
     )
     # A customer writing back puts the ticket back in the agents' court.
     if not is_automatic and ticket.status in (TicketStatus.PENDING, TicketStatus.SOLVED):
@@ -276,7 +303,7 @@ def reply(
         _change_status(session, ticket=ticket, actor=actor, now=now, status=target)
     outbox.enqueue(
         session,
-        topic=DELIVER_TOPIC,
+        topic=deliver_topic(message.channel),
         payload={"message_id": message.id, "ticket_id": ticket.id, "channel": message.channel.value},
         now=now,
         ticket_id=ticket.id,
@@ -302,6 +329,64 @@ def add_note(
         body_html=body_html,
         author_user_id=actor.user_id,
     )
+
+
+def add_participant(
+    session: Session, *, actor: Actor, now: datetime, ticket_id: int, customer_id: int, role: ParticipantRole
+) -> bool:
+    """Make a customer a participant (requester or copied); False if they already were."""
+    actor.require(Permission.TICKET_UPDATE)
+    ticket = load_ticket_for_update(session, actor=actor, ticket_id=ticket_id)
+    if session.get(Customer, customer_id) is None:
+        raise ValidationFailed(f"customer {customer_id} does not exist")
+    if session.get(TicketParticipant, (ticket.id, customer_id)) is not None:
+        return False
+    session.add(TicketParticipant(ticket_id=ticket.id, customer_id=customer_id, role=role, created_at=now))
+    record_event(
+        session,
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        event=ev.ParticipantAdded(customer_id=customer_id, role=role.value),
+    )
+    return True
+
+
+def set_external_id(session: Session, *, message_id: int, external_id: str) -> None:
+    """Record the id a channel gave an outgoing message (an email's Message-ID) before sending it."""
+    message = session.get(Message, message_id)
+    if message is None:
+        raise NotFound(f"message {message_id} not found")
+    message.external_id = external_id[:998]
+
+
+def mark_delivered(session: Session, *, actor: Actor, now: datetime, message_id: int) -> None:
+    """The channel accepted an outgoing message (for email: the relay answered 250)."""
+    message = session.get(Message, message_id)
+    if message is None:
+        raise NotFound(f"message {message_id} not found")
+    if message.delivery_state is DeliveryState.SENT:
+        return
+    message.delivery_state = DeliveryState.SENT
+    message.delivery_error = None
+    ticket = session.get(Ticket, message.ticket_id)
+    if ticket is not None:
+        record_event(session, ticket=ticket, actor=actor, now=now, event=ev.MessageDelivered(message_id=message.id))
+
+
+def mark_delivery_failed(session: Session, *, actor: Actor, now: datetime, message_id: int, reason: str) -> None:
+    """An outgoing message will not arrive; the reason is shown on the message."""
+    message = session.get(Message, message_id)
+    if message is None:
+        raise NotFound(f"message {message_id} not found")
+    reason = reason.replace("\x00", "")[:MAX_DELIVERY_ERROR_LENGTH]
+    message.delivery_state = DeliveryState.FAILED
+    message.delivery_error = reason
+    ticket = session.get(Ticket, message.ticket_id)
+    if ticket is not None:
+        record_event(
+            session, ticket=ticket, actor=actor, now=now, event=ev.DeliveryFailed(message_id=message.id, reason=reason)
+        )
 
 
 def update_ticket(session: Session, *, actor: Actor, now: datetime, ticket_id: int, changes: TicketChanges) -> Ticket:
@@ -389,6 +474,16 @@ def merge_tickets(
     session.execute(update(Message).where(Message.ticket_id == source.id).values(ticket_id=target.id))
     target.message_count += len(moved_ids)
     source.message_count = 0
+    # Whoever took part in the merged conversation takes part in the surviving one (as cc),
+    # so their replies keep threading by subject number.
+    known = set(session.scalars(select(TicketParticipant.customer_id).where(TicketParticipant.ticket_id == target.id)))
+    for participant in session.scalars(select(TicketParticipant).where(TicketParticipant.ticket_id == source.id)):
+        if participant.customer_id not in known:
+            session.add(
+                TicketParticipant(
+                    ticket_id=target.id, customer_id=participant.customer_id, role=ParticipantRole.CC, created_at=now
+                )
+            )
     session.expire(source, ["messages"])
     session.expire(target, ["messages"])
     record_event(
@@ -473,6 +568,7 @@ def _add_message(
     channel: Channel | None = None,
     external_id: str | None = None,
     is_automatic: bool = False,
+    thread_rule: str | None = None,
 ) -> Message:
     if kind is MessageKind.INBOUND:
         delivery = DeliveryState.RECEIVED
@@ -491,6 +587,7 @@ def _add_message(
         is_automatic=is_automatic,
         delivery_state=delivery,
         external_id=external_id[:998] if external_id else None,
+        thread_rule=thread_rule,
         created_at=now,
     )
     session.add(message)

@@ -144,6 +144,31 @@ class Deleted(TicketEventData):
     audience: ClassVar[Audience] = Audience.INTERNAL
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageDelivered(TicketEventData):
+    name: ClassVar[str] = "ticket.message_delivered"
+    audience: ClassVar[Audience] = Audience.INTERNAL
+    message_id: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeliveryFailed(TicketEventData):
+    """An outgoing message was refused for good (SMTP 5xx, a bounce, retries exhausted)."""
+
+    name: ClassVar[str] = "ticket.delivery_failed"
+    audience: ClassVar[Audience] = Audience.INTERNAL
+    message_id: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ParticipantAdded(TicketEventData):
+    name: ClassVar[str] = "ticket.participant_added"
+    audience: ClassVar[Audience] = Audience.INTERNAL
+    customer_id: int
+    role: str
+
+
 EVENT_TYPES: dict[str, type[TicketEventData]] = {
     cls.name: cls
     for cls in (
@@ -161,5 +186,8 @@ EVENT_TYPES: dict[str, type[TicketEventData]] = {
         Merged,
         MergedInto,
         Deleted,
+        MessageDelivered,
+        DeliveryFailed,
+        ParticipantAdded,
     )
 }

@@ -126,7 +126,9 @@ class Message(Base):
     delivery_state: Mapped[DeliveryState] = mapped_column(
         Enum(DeliveryState, name="delivery_state", native_enum=False, length=16, values_callable=_values)
     )
-    external_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(998), index=True)  # email: the Message-ID
+    thread_rule: Mapped[str | None] = mapped_column(String(32))  # how a channel threaded it here
+    delivery_error: Mapped[str | None] = mapped_column(Text)  # why delivery failed, when it did
     created_at: Mapped[datetime]
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages", foreign_keys=[ticket_id])
@@ -149,6 +151,26 @@ class Attachment(Base):
     content_id: Mapped[str | None] = mapped_column(String(255))  # for inline cid: images
 
     message: Mapped[Message] = relationship(back_populates="attachments")
+
+
+class ParticipantRole(StrEnum):
+    REQUESTER = "requester"
+    CC = "cc"
+
+
+class TicketParticipant(Base):
+    """A customer taking part in a ticket's conversation: the requester and anyone copied."""
+
+    __tablename__ = "ticket_participants"
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[ParticipantRole] = mapped_column(
+        Enum(ParticipantRole, name="participant_role", native_enum=False, length=16, values_callable=_values)
+    )
+    created_at: Mapped[datetime]
 
 
 class Tag(Base):

@@ -11,6 +11,9 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from switchboard import __version__
+from switchboard.channels.email.pipeline import PipelineConfig
+from switchboard.channels.email.service import EmailChannel, EmailChannelConfig
+from switchboard.channels.email.smtp_client import SmtpRelay, SmtpSecurity
 from switchboard.config import Settings
 from switchboard.core.clock import Clock, SystemClock
 from switchboard.storage.engine import Database, make_engine
@@ -44,22 +47,55 @@ def build_context(settings: Settings, *, clock: Clock | None = None, database: D
     clock = clock or SystemClock()
     dispatcher = OutboxDispatcher(database, clock)
     database.on_commit(dispatcher.wake)
-    return AppContext(settings=settings, database=database, clock=clock, outbox=dispatcher)
+    email = EmailChannel(database, clock, email_channel_config(settings), outbox=dispatcher)
+    return AppContext(settings=settings, database=database, clock=clock, outbox=dispatcher, email=email)
+
+
+def email_channel_config(settings: Settings) -> EmailChannelConfig:
+    relay = None
+    if settings.outbound_smtp_host:
+        password = settings.outbound_smtp_password
+        relay = SmtpRelay(
+            host=settings.outbound_smtp_host,
+            port=settings.outbound_smtp_port,
+            security=SmtpSecurity(settings.outbound_smtp_security),
+            username=settings.outbound_smtp_username,
+            password=password.get_secret_value() if password is not None else None,
+            timeout_seconds=settings.outbound_smtp_timeout_seconds,
+        )
+    return EmailChannelConfig(
+        pipeline=PipelineConfig(
+            secret_key=settings.secret_key.get_secret_value(),
+            follow_up_after_days=settings.email_follow_up_after_days,
+            max_attachment_bytes=settings.email_max_attachment_bytes,
+            max_attachments=settings.email_max_attachments,
+            auto_replies_per_hour=settings.email_auto_replies_per_hour,
+        ),
+        blob_dir=settings.blob_dir,
+        smtp_enabled=settings.smtp_enabled,
+        smtp_host=settings.smtp_host,
+        smtp_port=settings.smtp_port,
+        max_message_bytes=settings.email_max_message_bytes,
+        relay=relay,
+    )
 
 
 def create_app(
-    settings: Settings, *, clock: Clock | None = None, database: Database | None = None, run_outbox: bool = True
+    settings: Settings, *, clock: Clock | None = None, database: Database | None = None, run_background: bool = True
 ) -> FastAPI:
-    """A ready-to-serve ASGI app. Tests pass their own clock and database."""
+    """A ready-to-serve ASGI app. Tests pass their own clock and database, and usually
+    `run_background=False` (no outbox dispatcher, email processor or SMTP/IMAP intake)."""
     context = build_context(settings, clock=clock, database=database)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if run_outbox:
+        if run_background:
             context.outbox.start()
+            context.email.start()
         try:
             yield
         finally:
+            context.email.stop()
             context.outbox.stop()
 
     app = FastAPI(

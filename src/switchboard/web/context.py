@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from switchboard.channels.email.service import EmailChannel
 from switchboard.config import Settings
 from switchboard.core.clock import Clock
 from switchboard.storage.engine import Database
@@ -16,3 +17,4 @@ class AppContext:
     database: Database
     clock: Clock
     outbox: OutboxDispatcher
+    email: EmailChannel

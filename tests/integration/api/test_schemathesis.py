@@ -56,7 +56,7 @@ def _openapi_document() -> dict[str, Any]:
             settings = Settings(
                 environment=Environment.TEST, data_dir=Path(directory), database_url=url, migrate_on_start=False
             )
-            return create_app(settings, database=database, run_outbox=False).openapi()
+            return create_app(settings, database=database, run_background=False).openapi()
         finally:
             database.dispose()
 
@@ -80,7 +80,7 @@ def _seed(make: Factory) -> None:
 
 @pytest.fixture
 def api_app(settings: Settings, database: Database, clock: FixedClock) -> FastAPI:
-    return create_app(settings, clock=clock, database=database, run_outbox=False)
+    return create_app(settings, clock=clock, database=database, run_background=False)
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def test_user_create_then_token_create_prints_a_working_token(
     )
     database = Database(make_engine(database_url))
     try:
-        with TestClient(create_app(settings, database=database, run_outbox=False)) as client:
+        with TestClient(create_app(settings, database=database, run_background=False)) as client:
             me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
             assert me.status_code == 200 and me.json()["role"] == "team_lead"
     finally:

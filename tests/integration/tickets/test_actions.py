@@ -85,7 +85,7 @@ def test_reply_opens_a_new_ticket_and_queues_delivery(make: Factory, database: D
         stored = session.get(Ticket, ticket.id)
         assert stored is not None and stored.status is TicketStatus.OPEN and stored.message_count == 2
         item = session.scalars(select(OutboxItem)).one()
-        assert item.topic == actions.DELIVER_TOPIC and item.payload["message_id"] == message.id
+        assert item.topic == actions.deliver_topic(ticket.channel) and item.payload["message_id"] == message.id
     types = [e.type for e in _events(database, ticket.id)]
     assert types[-2:] == ["ticket.message_added", "ticket.status_changed"]
 

@@ -1,0 +1,602 @@
+"""The inbound email pipeline, the same for SMTP, IMAP and import.
+
+Input: `inbound_emails` rows in state `stored` (raw bytes already durable). For each:
+parse (pure, never raises), then in one savepoint: deduplicate, recognise loops and
+bounces, find or create the customer and participants, thread onto a ticket or open
+one, store attachments by hash, and maybe acknowledge. Messages are processed in
+batches for speed, but each in isolation: one that fails is rolled back to its
+savepoint, and then becomes a fallback ticket showing what could be read, with the
+original attached, so that nothing a customer sent is lost or blocks the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from switchboard.accounts.actor import Actor
+from switchboard.channels.email.message import Address, ParsedEmail
+from switchboard.channels.email.models import InboundEmail, InboundOutcome, InboundState, ThreadRule
+from switchboard.channels.email.parse import parse_email
+from switchboard.channels.email.tokens import ticket_from_addresses
+from switchboard.channels.models import Channel, Inbox
+from switchboard.core.clock import Clock
+from switchboard.core.errors import DomainError
+from switchboard.customers.actions import find_or_create_customer
+from switchboard.customers.models import Customer, IdentityKind
+from switchboard.storage.blobs import BlobStore
+from switchboard.storage.engine import Database
+from switchboard.tickets import actions as ticket_actions
+from switchboard.tickets.models import (
+    Attachment,
+    Message,
+    MessageKind,
+    ParticipantRole,
+    Ticket,
+    TicketParticipant,
+)
+from switchboard.tickets.states import TicketStatus
+from switchboard.tickets.validation import MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_SENDER = "unknown-sender@unknown.invalid"  # RFC 6761: .invalid never resolves
+NO_SUBJECT = "(no subject)"
+MAX_HTML_CHARS = 2_000_000
+MAX_COPIED_PARTICIPANTS = 20
+MAX_MERGE_HOPS = 10
+ORIGINAL_FILENAME = "original.eml"
+_SUBJECT_NUMBER = re.compile(r"\[#(\d{1,18})\]")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineConfig:
+    secret_key: str
+    follow_up_after_days: int = 7
+    max_attachment_bytes: int = 20 * 1024 * 1024
+    max_attachments: int = 50
+    auto_replies_per_hour: int = 3
+
+
+@dataclass(slots=True)
+class _Prepared:
+    record_id: int
+    raw: bytes
+    parsed: ParsedEmail
+    fingerprint: str | None
+
+
+@dataclass(slots=True)
+class BatchResult:
+    processed: int = 0
+    failed: list[int] = field(default_factory=list)
+
+
+def content_fingerprint(raw: bytes, parsed: ParsedEmail) -> str | None:
+    """Identity of a message regardless of the trace headers each hop adds.
+
+    Two deliveries of one message (IMAP copy and SMTP copy, say) differ in Received and
+    Delivered-To lines but share Message-ID, From, Date, Subject and body bytes. A
+    different message that reuses a Message-ID differs in one of those, so it is kept.
+    """
+    if parsed.message_id is None:
+        return None
+    match = _HEADER_END.search(raw)
+    body = raw[match.end() :] if match else b""
+    digest = hashlib.sha256()
+    for part in (
+        parsed.message_id,
+        parsed.sender.address if parsed.sender else "",
+        parsed.date.isoformat() if parsed.date else "",
+        parsed.subject,
+    ):
+        digest.update(part.encode("utf-8", "replace") + b"\x00")
+    digest.update(body.replace(b"\r\n", b"\n"))
+    return digest.hexdigest()
+
+
+class EmailPipeline:
+    def __init__(self, database: Database, blobs: BlobStore, clock: Clock, config: PipelineConfig) -> None:
+        self._database = database
+        self._blobs = blobs
+        self._clock = clock
+        self._config = config
+        self._actor = Actor.system()
+
+    def pending_ids(self, *, limit: int) -> list[int]:
+        with self._database.read() as session:
+            return list(
+                session.scalars(
+                    select(InboundEmail.id)
+                    .where(InboundEmail.state == InboundState.STORED)
+                    .order_by(InboundEmail.id)
+                    .limit(limit)
+                )
+            )
+
+    def process_pending(self, *, batch_size: int = 25, max_batches: int | None = None) -> int:
+        """Process stored messages in arrival order until none are left; returns how many."""
+        total = 0
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            ids = self.pending_ids(limit=batch_size)
+            if not ids:
+                break
+            total += self.process(ids).processed
+            batches += 1
+        return total
+
+    def process(self, inbound_ids: Sequence[int]) -> BatchResult:
+        prepared = [item for item in (self._prepare(record_id) for record_id in inbound_ids) if item is not None]
+        result = BatchResult()
+        errors: dict[int, str] = {}
+        with self._database.write() as session:
+            addresses = _inbox_addresses(session)
+            for item in prepared:
+                record = session.get(InboundEmail, item.record_id)
+                if record is None or record.state is not InboundState.STORED:
+                    continue
+                try:
+                    with session.begin_nested():
+                        self._process_one(session, record, item, addresses)
+                    result.processed += 1
+                except Exception as exc:  # one bad message must not block the others
+                    log.exception("inbound email %s failed in the pipeline", item.record_id)
+                    errors[item.record_id] = f"{type(exc).__name__}: {exc}"[:2000]
+        for item in prepared:
+            if item.record_id in errors:
+                self._fall_back(item, errors[item.record_id])
+                result.failed.append(item.record_id)
+        return result
+
+    def reprocess(self, inbound_id: int) -> None:
+        """Run a failed (or fallback) message through the pipeline again, e.g. after an upgrade."""
+        with self._database.write() as session:
+            record = session.get(InboundEmail, inbound_id)
+            if record is None:
+                raise ValueError(f"inbound email {inbound_id} does not exist")
+            if record.state is InboundState.PROCESSED and record.outcome is not InboundOutcome.FALLBACK:
+                raise ValueError(f"inbound email {inbound_id} was processed ({record.outcome}); nothing to redo")
+            record.state = InboundState.STORED
+            record.outcome = None
+            record.ticket_id = None
+            record.message_id = None
+        self.process([inbound_id])
+
+    # -- one message -------------------------------------------------------------
+
+    def _prepare(self, record_id: int) -> _Prepared | None:
+        with self._database.read() as session:
+            sha256 = session.scalars(select(InboundEmail.sha256).where(InboundEmail.id == record_id)).first()
+        if sha256 is None:
+            return None
+        raw = self._blobs.get(sha256)
+        parsed = parse_email(raw)
+        return _Prepared(record_id=record_id, raw=raw, parsed=parsed, fingerprint=content_fingerprint(raw, parsed))
+
+    def _process_one(self, session: Session, record: InboundEmail, item: _Prepared, addresses: dict[str, int]) -> None:
+        parsed = item.parsed
+        now = self._clock.now()
+        record.header_message_id = parsed.message_id[:998] if parsed.message_id else None
+        record.fingerprint = item.fingerprint
+        record.subject = parsed.subject[:500] or None
+        record.sender = parsed.sender.address[:320] if parsed.sender else None
+        record.warnings = list(parsed.warnings)
+        record.state = InboundState.PROCESSED
+        record.processed_at = now
+        record.attempts += 1
+
+        if item.fingerprint is not None:
+            earlier = session.execute(
+                select(InboundEmail.ticket_id, InboundEmail.message_id)
+                .where(
+                    InboundEmail.fingerprint == item.fingerprint,
+                    InboundEmail.state == InboundState.PROCESSED,
+                    InboundEmail.id != record.id,
+                )
+                .limit(1)
+            ).first()
+            if earlier is not None:
+                record.outcome = InboundOutcome.DUPLICATE
+                record.ticket_id, record.message_id = earlier
+                return
+
+        sender_address = _sender_address(parsed, record)
+        if sender_address is not None and sender_address in addresses:
+            record.outcome = InboundOutcome.LOOP
+            return
+        if parsed.bounce is not None:
+            self._record_bounce(session, record, parsed, now)
+            return
+
+        customer = self._customer_for(session, parsed.sender, sender_address, record, now)
+        ticket, rule = self._find_thread(session, parsed, record, customer, addresses)
+        body_text, body_html = _bodies(parsed, record)
+        automatic = parsed.is_automatic
+
+        if ticket is not None and self._needs_follow_up(ticket, now):
+            if automatic:
+                # An out-of-office answering a closed conversation starts nothing.
+                record.outcome = InboundOutcome.AUTOMATIC
+                record.ticket_id = ticket.id
+                return
+            ticket = self._open_ticket(
+                session, parsed, record, customer, body_text, body_html, now, rule=rule, follow_up_of=ticket
+            )
+            record.outcome = InboundOutcome.FOLLOW_UP
+            message_id = self._first_message_id(session, ticket.id)
+        elif ticket is not None:
+            self._ensure_participant(session, ticket.id, customer.id, now)
+            message = ticket_actions.add_customer_message(
+                session,
+                actor=self._actor,
+                now=now,
+                ticket_id=ticket.id,
+                body_text=body_text,
+                body_html=body_html,
+                channel=Channel.EMAIL,
+                external_id=parsed.message_id,
+                is_automatic=automatic,
+                author_customer_id=customer.id,
+                thread_rule=rule.value,
+            )
+            record.outcome = InboundOutcome.THREADED
+            message_id = message.id
+        else:
+            ticket = self._open_ticket(session, parsed, record, customer, body_text, body_html, now, rule=None)
+            record.outcome = InboundOutcome.NEW_TICKET
+            message_id = self._first_message_id(session, ticket.id)
+            self._copy_participants(session, ticket.id, parsed, customer.id, addresses, now)
+            if not automatic and sender_address is not None:
+                self._maybe_acknowledge(session, ticket, customer.id, now)
+
+        record.ticket_id = ticket.id
+        record.message_id = message_id
+        self._store_attachments(session, message_id, item, record)
+
+    def _open_ticket(  # noqa: PLR0917 - private helper; the call sites read clearly
+        self,
+        session: Session,
+        parsed: ParsedEmail,
+        record: InboundEmail,
+        customer: Customer,
+        body_text: str,
+        body_html: str | None,
+        now: datetime,
+        *,
+        rule: ThreadRule | None,
+        follow_up_of: Ticket | None = None,
+    ) -> Ticket:
+        subject = " ".join(parsed.subject.split())[:MAX_SUBJECT_LENGTH] or NO_SUBJECT
+        return ticket_actions.create_ticket(
+            session,
+            actor=self._actor,
+            now=now,
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            customer_id=customer.id,
+            channel=Channel.EMAIL,
+            inbox_id=record.inbox_id,
+            external_id=parsed.message_id,
+            follow_up_of_id=follow_up_of.id if follow_up_of is not None else None,
+            thread_rule=(rule or ThreadRule.NEW_TICKET).value,
+        )
+
+    def _first_message_id(self, session: Session, ticket_id: int) -> int:
+        return session.scalars(select(Message.id).where(Message.ticket_id == ticket_id).order_by(Message.id)).one()
+
+    def _needs_follow_up(self, ticket: Ticket, now: datetime) -> bool:
+        if ticket.status is TicketStatus.CLOSED:
+            return True
+        if ticket.status is TicketStatus.SOLVED and ticket.solved_at is not None:
+            return now - ticket.solved_at > timedelta(days=self._config.follow_up_after_days)
+        return False
+
+    def _customer_for(
+        self,
+        session: Session,
+        sender: Address | None,
+        sender_address: str | None,
+        record: InboundEmail,
+        now: datetime,
+    ) -> Customer:
+        name = sender.name if sender is not None else None
+        if sender_address is not None:
+            try:
+                with session.begin_nested():
+                    return find_or_create_customer(
+                        session, actor=self._actor, now=now, kind=IdentityKind.EMAIL, value=sender_address, name=name
+                    )
+            except DomainError as exc:
+                record.warnings = [*record.warnings, f"sender address not usable ({exc}); filed as unknown sender"]
+        return find_or_create_customer(
+            session, actor=self._actor, now=now, kind=IdentityKind.EMAIL, value=UNKNOWN_SENDER, name="Unknown sender"
+        )
+
+    def _find_thread(
+        self,
+        session: Session,
+        parsed: ParsedEmail,
+        record: InboundEmail,
+        customer: Customer,
+        addresses: dict[str, int],
+    ) -> tuple[Ticket | None, ThreadRule]:
+        recipients = [*record.envelope_recipients, *(a.address for a in parsed.to), *(a.address for a in parsed.cc)]
+        ticket_id = ticket_from_addresses(self._config.secret_key, recipients, frozenset(addresses))
+        if ticket_id is not None:
+            ticket = _live_ticket(session, ticket_id)
+            if ticket is not None:
+                return ticket, ThreadRule.REPLY_TOKEN
+
+        wanted = [*reversed(parsed.references), *parsed.in_reply_to]
+        if wanted:
+            rows = session.execute(
+                select(Message.external_id, Message.ticket_id)
+                .where(Message.external_id.in_(set(wanted)))
+                .order_by(Message.id.desc())
+            ).all()
+            found: dict[str | None, int] = dict(rows)
+            for rule, ids in (
+                (ThreadRule.REFERENCES, reversed(parsed.references)),
+                (ThreadRule.IN_REPLY_TO, parsed.in_reply_to),
+            ):
+                for message_id in ids:
+                    if message_id in found:
+                        ticket = _live_ticket(session, found[message_id])
+                        if ticket is not None:
+                            return ticket, rule
+
+        match = _SUBJECT_NUMBER.search(parsed.subject)
+        if match is not None:
+            ticket = session.scalars(select(Ticket).where(Ticket.number == int(match.group(1)))).first()
+            if ticket is not None:
+                ticket = _live_ticket(session, ticket.id)
+            if ticket is not None and _is_participant(session, ticket, customer.id):
+                return ticket, ThreadRule.SUBJECT_NUMBER
+        return None, ThreadRule.NEW_TICKET
+
+    def _ensure_participant(self, session: Session, ticket_id: int, customer_id: int, now: datetime) -> None:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None or ticket.customer_id == customer_id:
+            return
+        if session.get(TicketParticipant, (ticket_id, customer_id)) is None:
+            ticket_actions.add_participant(
+                session,
+                actor=self._actor,
+                now=now,
+                ticket_id=ticket_id,
+                customer_id=customer_id,
+                role=ParticipantRole.CC,
+            )
+
+    def _copy_participants(  # noqa: PLR0917 - private helper
+        self,
+        session: Session,
+        ticket_id: int,
+        parsed: ParsedEmail,
+        requester_id: int,
+        addresses: dict[str, int],
+        now: datetime,
+    ) -> None:
+        seen = {requester_id}
+        others = [a for a in (*parsed.to, *parsed.cc) if a.address not in addresses and not _is_ours(a, addresses)]
+        for address in others[:MAX_COPIED_PARTICIPANTS]:
+            try:
+                with session.begin_nested():
+                    customer = find_or_create_customer(
+                        session,
+                        actor=self._actor,
+                        now=now,
+                        kind=IdentityKind.EMAIL,
+                        value=address.address,
+                        name=address.name or None,
+                    )
+            except DomainError:
+                continue  # an unusable copied address loses nothing: it stays in the raw message
+            if customer.id in seen:
+                continue
+            seen.add(customer.id)
+            self._ensure_participant(session, ticket_id, customer.id, now)
+
+    def _maybe_acknowledge(self, session: Session, ticket: Ticket, customer_id: int, now: datetime) -> None:
+        inbox = session.get(Inbox, ticket.inbox_id) if ticket.inbox_id is not None else None
+        if inbox is None or not inbox.settings.get("auto_acknowledge"):
+            return
+        since = now - timedelta(hours=1)
+        sent_lately = session.scalar(
+            select(func.count(Message.id))
+            .join(Ticket, Ticket.id == Message.ticket_id)
+            .where(
+                Ticket.customer_id == customer_id,
+                Message.kind == MessageKind.OUTBOUND,
+                Message.is_automatic.is_(True),
+                Message.created_at >= since,
+            )
+        )
+        if (sent_lately or 0) >= self._config.auto_replies_per_hour:
+            log.info("auto-acknowledgement to customer %s skipped: rate limit reached", customer_id)
+            return
+        text = str(inbox.settings.get("auto_acknowledge_text") or DEFAULT_ACKNOWLEDGEMENT).replace(
+            "{number}", str(ticket.number)
+        )
+        ticket_actions.reply(
+            session,
+            actor=self._actor,
+            now=now,
+            ticket_id=ticket.id,
+            body_text=text,
+            status=ticket.status,
+            is_automatic=True,
+        )
+
+    def _record_bounce(self, session: Session, record: InboundEmail, parsed: ParsedEmail, now: datetime) -> None:
+        record.outcome = InboundOutcome.BOUNCE
+        bounce = parsed.bounce
+        if bounce is None or bounce.original_message_id is None:
+            return
+        original = session.scalars(
+            select(Message)
+            .where(Message.external_id == bounce.original_message_id, Message.kind == MessageKind.OUTBOUND)
+            .order_by(Message.id.desc())
+        ).first()
+        if original is None:
+            return
+        record.ticket_id = original.ticket_id
+        if bounce.is_permanent:
+            detail = " ".join(p for p in (bounce.status, bounce.diagnostic) if p).strip()
+            who = ", ".join(bounce.recipients)
+            reason = f"bounced{f' for {who}' if who else ''}: {detail or bounce.action}"
+            ticket_actions.mark_delivery_failed(
+                session, actor=self._actor, now=now, message_id=original.id, reason=reason
+            )
+
+    def _store_attachments(self, session: Session, message_id: int, item: _Prepared, record: InboundEmail) -> None:
+        warnings = list(record.warnings)
+        stored = 0
+        for attachment in item.parsed.attachments:
+            if stored >= self._config.max_attachments:
+                warnings.append(
+                    f"more than {self._config.max_attachments} attachments; the rest are in the original message"
+                )
+                break
+            if len(attachment.content) > self._config.max_attachment_bytes:
+                warnings.append(
+                    f"attachment {attachment.filename or '(unnamed)'} is over the size limit "
+                    f"({len(attachment.content)} bytes); it is in the original message"
+                )
+                continue
+            # Attachments are derived from the raw message, which is already durable.
+            blob = self._blobs.put(attachment.content, durable=False)
+            session.add(
+                Attachment(
+                    message_id=message_id,
+                    filename=(attachment.filename or "attachment")[:255],
+                    content_type=attachment.content_type[:255],
+                    size_bytes=blob.size_bytes,
+                    sha256=blob.sha256,
+                    content_id=attachment.content_id[:255] if attachment.content_id else None,
+                )
+            )
+            stored += 1
+        if warnings:
+            # A message read with trouble carries its original, one click away.
+            session.add(
+                Attachment(
+                    message_id=message_id,
+                    filename=ORIGINAL_FILENAME,
+                    content_type="message/rfc822",
+                    size_bytes=len(item.raw),
+                    sha256=record.sha256,
+                    content_id=None,
+                )
+            )
+        record.warnings = warnings
+
+    def _fall_back(self, item: _Prepared, error: str) -> None:
+        """The pipeline failed on this message: open a ticket with what could be read."""
+        now = self._clock.now()
+        try:
+            with self._database.write() as session:
+                record = session.get(InboundEmail, item.record_id)
+                if record is None:
+                    return
+                parsed = item.parsed
+                customer = self._customer_for(session, parsed.sender, _sender_address(parsed, record), record, now)
+                text, _ = _bodies(parsed, record)
+                notice = (
+                    f"[Switchboard could not process this message automatically ({error}). The original is attached.]"
+                )
+                body = f"{notice}\n\n{text}"[:MAX_BODY_LENGTH]
+                ticket = self._open_ticket(session, parsed, record, customer, body, None, now, rule=None)
+                message_id = self._first_message_id(session, ticket.id)
+                session.add(
+                    Attachment(
+                        message_id=message_id,
+                        filename=ORIGINAL_FILENAME,
+                        content_type="message/rfc822",
+                        size_bytes=len(item.raw),
+                        sha256=record.sha256,
+                        content_id=None,
+                    )
+                )
+                record.state = InboundState.FAILED
+                record.outcome = InboundOutcome.FALLBACK
+                record.attempts += 1
+                record.last_error = error
+                record.processed_at = now
+                record.ticket_id = ticket.id
+                record.message_id = message_id
+                record.warnings = [*parsed.warnings, f"processing failed: {error}"]
+        except Exception:
+            log.exception(
+                "inbound email %s: even the fallback ticket failed; it stays for reprocessing", item.record_id
+            )
+            with self._database.write() as session:
+                record = session.get(InboundEmail, item.record_id)
+                if record is not None:
+                    record.state = InboundState.FAILED
+                    record.attempts += 1
+                    record.last_error = error
+
+
+DEFAULT_ACKNOWLEDGEMENT = (
+    "Thank you for writing to us. Your request has been received as ticket #{number} "
+    "and a member of our team will reply soon. To add information, reply to this email."
+)
+
+
+def _inbox_addresses(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Inbox.address, Inbox.id).where(Inbox.address.is_not(None)))
+    return {address.lower(): inbox_id for address, inbox_id in rows if address}
+
+
+def _is_ours(address: Address, addresses: dict[str, int]) -> bool:
+    local, _, domain = address.address.partition("@")
+    return f"{local.partition('+')[0]}@{domain}" in addresses
+
+
+def _sender_address(parsed: ParsedEmail, record: InboundEmail) -> str | None:
+    if parsed.sender is not None and parsed.sender.address:
+        return parsed.sender.address.lower()
+    if record.envelope_sender:
+        return record.envelope_sender.strip().strip("<>").lower() or None
+    return None
+
+
+def _bodies(parsed: ParsedEmail, record: InboundEmail) -> tuple[str, str | None]:
+    text = parsed.text_body.replace("\x00", "")
+    if len(text) > MAX_BODY_LENGTH:
+        text = text[: MAX_BODY_LENGTH - 200] + "\n\n[… the text was cut here; the full message is attached]"
+        record.warnings = [*record.warnings, "text longer than the limit; cut, with the original attached"]
+    if not text.strip():
+        text = "(this message has no text)" if not parsed.attachments else "(no text; see the attachments)"
+    html = parsed.html_body
+    if html is not None and len(html) > MAX_HTML_CHARS:
+        record.warnings = [*record.warnings, "HTML part too large to show; the text part is shown"]
+        html = None
+    return text, html
+
+
+def _live_ticket(session: Session, ticket_id: int) -> Ticket | None:
+    """The ticket a conversation continues on: follows merges, skips deleted tickets."""
+    ticket = session.get(Ticket, ticket_id)
+    hops = 0
+    while ticket is not None and ticket.merged_into_id is not None and hops < MAX_MERGE_HOPS:
+        ticket = session.get(Ticket, ticket.merged_into_id)
+        hops += 1
+    if ticket is None or ticket.deleted_at is not None or ticket.merged_into_id is not None:
+        return None
+    return ticket
+
+
+def _is_participant(session: Session, ticket: Ticket, customer_id: int) -> bool:
+    return ticket.customer_id == customer_id or session.get(TicketParticipant, (ticket.id, customer_id)) is not None
