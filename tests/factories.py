@@ -87,11 +87,11 @@ class Factory:
                 **kwargs,
             )
 
-    def inbox(self, channel: Channel = Channel.EMAIL, **kwargs: Any) -> Inbox:
+    def inbox(self, channel: Channel = Channel.EMAIL, *, name: str | None = None, **kwargs: Any) -> Inbox:
         n = self._n()
         with self.database.write() as session:
             return channels.create_inbox(
-                session, actor=self.system, now=self.clock.now(), name=f"Inbox {n}", channel=channel, **kwargs
+                session, actor=self.system, now=self.clock.now(), name=name or f"Inbox {n}", channel=channel, **kwargs
             )
 
     def ticket(self, customer: Customer | None = None, *, subject: str | None = None, **kwargs: Any) -> Ticket:

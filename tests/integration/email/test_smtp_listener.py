@@ -147,3 +147,16 @@ def test_concurrent_senders_lose_nothing(listening: EmailChannel, database: Data
     for thread in threads:
         thread.join(timeout=30)
     _wait_for(lambda: _tickets(database) == 40, seconds=30)
+
+
+def test_lines_longer_than_rfc_5321_allows_are_accepted_byte_for_byte(
+    listening: EmailChannel, database: Database
+) -> None:
+    raw = mail(html="<p>" + "long " * 2000 + "</p>")
+    raw = raw.replace(b"\r\n\r\n", b"\r\nX-Long: " + b"y" * 5000 + b"\r\n\r\n", 1)
+    with _client(listening) as smtp:
+        assert smtp.sendmail("ada@customer.test", [SUPPORT], raw) == {}
+    _wait_for(lambda: _tickets(database) == 1)
+    with database.read() as session:
+        stored = session.scalars(select(InboundEmail)).one()
+    assert listening.blobs.get(stored.sha256) == raw

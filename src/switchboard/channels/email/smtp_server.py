@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 ADDRESS_CACHE_SECONDS = 5.0
 MAX_RECIPIENTS = 100
 STORAGE_THREADS = 32
+MAX_LINE_BYTES = 1024 * 1024
 
 
 class InboundSmtpHandler:
@@ -116,8 +117,19 @@ class InboundSmtpHandler:
         return inbox_id
 
 
+class _LenientSMTP(SMTP):
+    # RFC 5321 caps lines at 1,000 octets, but real mail breaks it (long HTML lines,
+    # unwrapped base64) and Postfix accepts it: a 500 here would bounce a customer's
+    # message. Lines are kept byte for byte; the message size limit still applies.
+    line_length_limit = MAX_LINE_BYTES
+
+
 class _Controller(Controller):
-    """Learns the bound port before aiosmtpd's readiness probe, so port 0 works."""
+    """Learns the bound port before aiosmtpd's readiness probe, so port 0 works, and
+    serves with the lenient line limit."""
+
+    def factory(self) -> SMTP:
+        return _LenientSMTP(self.handler, **self.SMTP_kwargs)
 
     def _trigger_server(self) -> None:
         server: Any = self.server  # an asyncio.Server once started; typed as AbstractServer
