@@ -54,7 +54,7 @@ class Server:
 
     def start(self) -> None:
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603 - our own CLI
+            self.process = subprocess.Popen(
                 [sys.executable, "-m", "switchboard.cli.main", "serve"], env=self.env, stdout=log, stderr=log
             )
         deadline = time.monotonic() + 60
