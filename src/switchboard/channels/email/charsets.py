@@ -190,9 +190,8 @@ def decode_text(data: bytes, charset: str | None, where: str) -> tuple[str, str 
         if text is not None:
             return text, f"{where} declared {_label_for_display(label)} but is utf-8; read as utf-8"
         if codec == "ascii":
-            return _latin_fallback(
-                data
-            ), f"{where} declared {_label_for_display(label)} but has 8-bit bytes; read as {FALLBACK}"
+            note = f"{where} declared {_label_for_display(label)} but has 8-bit bytes; read as {FALLBACK}"
+            return _latin_fallback(data), note
 
     try:
         return codecs.decode(data, codec), None
@@ -209,17 +208,12 @@ def decode_text(data: bytes, charset: str | None, where: str) -> tuple[str, str 
     if text is not None:
         return text, f"{where} declared {_label_for_display(label)} but is utf-8; read as utf-8"
     try:
-        return codecs.decode(
-            data, codec, "replace"
-        ), f"invalid {_label_for_display(label)} bytes in {where}; replaced with \ufffd"
+        text = codecs.decode(data, codec, "replace")
     except (UnicodeDecodeError, ValueError, LookupError, TypeError):
         return _latin_fallback(data), f"unreadable {_label_for_display(label)} text in {where}; read as {FALLBACK}"
+    return text, f"invalid {_label_for_display(label)} bytes in {where}; replaced with \ufffd"
 
 
-_PARAM = re.compile(r';\s*([^\s=;"]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)')
-_QUOTED_PAIR = re.compile(r"\\(.)")
-_ENCODED_WORD = re.compile(r"=\?([^?\s]*)\?([bBqQ])\?([^?]*)\?=")
-_MAX_SECTIONS = 1000
 _B64_JUNK = re.compile(rb"[^A-Za-z0-9+/]")
 _B64_TEXT = re.compile(rb"[A-Za-z0-9+/=\s]*")
 
@@ -289,6 +283,11 @@ def decode_uuencode(data: bytes) -> tuple[bytes, bool]:
 
 
 # -- encoded text in headers -------------------------------------------------------------
+
+_PARAM = re.compile(r';\s*([^\s=;"]+)\s*=\s*("(?:[^"\\]|\\.)*"?|[^;]*)')
+_QUOTED_PAIR = re.compile(r"\\(.)")
+_ENCODED_WORD = re.compile(r"=\?([^?\s]*)\?([bBqQ])\?([^?]*)\?=")
+_MAX_SECTIONS = 1000
 
 
 def decode_words(text: str, where: str, warn: Warn) -> str:

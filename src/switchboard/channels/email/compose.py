@@ -88,7 +88,8 @@ _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 # ask Exchange/Outlook not to answer them with out-of-office or other automatic replies
 # (loop protection). Deliberately not "All": that would also suppress non-delivery
 # reports, which the outbox needs to learn about bounces. No `Precedence` header: it was
-# never standardised and RFC 2076/RFC 3834 point to Auto-Submitted instead.
+# never standardised (RFC 2076 lists it as discouraged); RFC 3834 defines Auto-Submitted
+# for exactly this.
 AUTO_RESPONSE_SUPPRESS = "OOF, AutoReply"
 
 

@@ -78,6 +78,10 @@ _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_
 _MULTIPART_DECLARATION = re.compile(rb"^content-type:[ \t]*\"?multipart/", re.IGNORECASE | re.MULTILINE)
 _MESSAGE_ID_LINE = re.compile(r"^message-id[ \t]*:[ \t]*(.*(?:\r?\n[ \t].*)*)", re.IGNORECASE | re.MULTILINE)
 _LOOSE_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;:@]+@[^\s<>()\[\]\"',;:@]+")
+# Quoting, comments, groups and escapes need the full RFC 5322 parser; the rest of real
+# mail is "Name <a@b>" or "a@b" separated by commas.
+_NEEDS_FULL_ADDRESS_PARSER = re.compile(r'["()\\:;\[\]]')
+_SIMPLE_MAILBOX = re.compile(r"\s*(?:([^<>@,]*?)\s*<\s*([^<>@\s,]+@[^<>@\s,]+)\s*>|([^<>@\s,]+@[^<>@\s,]+))\s*")
 _LOCAL_PART = re.compile(r"[a-z0-9!#$%&'*+/=?^_`{|}~.-]+")
 _ADDRESS_JUNK = re.compile(r"[\s<>\x00-\x1f\x7f]")
 _FILENAME_JUNK = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -237,13 +241,29 @@ def _mailbox(name: str, address: str, *, local_ok: bool = False) -> tuple[str, s
     return name, address
 
 
+def _split_addresses(texts: list[str]) -> list[tuple[str, str]]:
+    """(name, address) pairs, as `getaddresses` gives them; simple lists skip its slow parser."""
+    pairs: list[tuple[str, str]] = []
+    for text in texts:
+        if _NEEDS_FULL_ADDRESS_PARSER.search(text):
+            return getaddresses(texts)
+        for item in text.split(","):
+            if not item.strip():
+                continue
+            match = _SIMPLE_MAILBOX.fullmatch(item)
+            if match is None:
+                return getaddresses(texts)
+            pairs.append(((match.group(1) or "").strip(), match.group(2) or match.group(3)))
+    return pairs
+
+
 def _addresses(values: list[str], where: str, notes: _Notes, *, local_ok: bool = False) -> tuple[Address, ...]:
     """The mailboxes in address headers; groups are flattened and unreadable items skipped."""
     if not values:
         return ()
     texts = [_header_text(value, f"{where} header", notes) for value in values]
     result: list[Address] = []
-    for raw_name, raw_address in getaddresses(texts):
+    for raw_name, raw_address in _split_addresses(texts):
         mailbox = _mailbox(raw_name, raw_address, local_ok=local_ok)
         if mailbox is None:
             continue

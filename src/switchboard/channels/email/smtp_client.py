@@ -5,14 +5,16 @@ relay has answered the end of DATA. It returns a `SendReport` when at least one
 recipient accepted the message, and raises `DeliveryError` otherwise:
 
 - `permanent=True`: the relay refused the message or all its recipients with a 5xx reply,
-  or an address cannot be sent at all. Retrying the same message will not help.
+  or the envelope sender or every recipient is an address that cannot be sent to at all
+  (not local@domain, or one needing SMTPUTF8). Retrying the same message will not help.
 - `permanent=False`: everything else: 4xx replies, connection refused/reset/dropped,
   timeouts, TLS failures, and problems of the relay *configuration* (authentication
   refused or required, STARTTLS or AUTH not offered), because the message itself is
   fine and goes out once an admin fixes the settings.
 
 Recipients the relay refuses while accepting others are listed in `SendReport.refused`
-with the relay's reply; the message went to the accepted ones.
+with the relay's reply (or why the address cannot be sent to); the message went to the
+accepted ones.
 
 If the connection drops after the end of DATA was sent but before the reply arrived,
 the relay may or may not have taken the message; that is reported as temporary, so a
@@ -86,8 +88,8 @@ def send_message(
     Blocking: it runs its own event loop, so it works in any thread that is not already
     running one (such as the outbox dispatcher's worker thread, whatever the main thread
     does). From async code, await `send_message_async` instead. `envelope_from` "" sends
-    with the null reverse-path (MAIL FROM:<>), as RFC 3834 suggests for auto-replies that
-    should not draw bounces.
+    with the null reverse-path (MAIL FROM:<>), e.g. for automatic messages that should not
+    draw bounces.
     """
     try:
         asyncio.get_running_loop()
@@ -106,18 +108,21 @@ async def send_message_async(
     message: bytes,
 ) -> SendReport:
     """The coroutine behind `send_message`, for callers that already run an event loop."""
-    sender, envelope_recipients = _envelope(envelope_from, recipients)
-    client = _SmtpClient(
-        hostname=relay.host,
-        port=relay.port,
-        username=relay.username,
-        password=relay.password,
-        local_hostname=relay.helo_name,
-        timeout=relay.timeout_seconds,
-        use_tls=relay.security is SmtpSecurity.TLS,
-        start_tls=relay.security is SmtpSecurity.STARTTLS,
-        tls_context=_tls_context(relay) if relay.security is not SmtpSecurity.NONE else None,
-    )
+    sender, envelope_recipients, unsendable = _envelope(envelope_from, recipients)
+    try:
+        client = _SmtpClient(
+            hostname=relay.host,
+            port=relay.port,
+            username=relay.username,
+            password=relay.password,
+            local_hostname=relay.helo_name,
+            timeout=relay.timeout_seconds,
+            use_tls=relay.security is SmtpSecurity.TLS,
+            start_tls=relay.security is SmtpSecurity.STARTTLS,
+            tls_context=_tls_context(relay) if relay.security is not SmtpSecurity.NONE else None,
+        )
+    except (ValueError, OSError) as error:  # e.g. an unreadable ca_file: fix the settings, then retry
+        raise DeliveryError(f"SMTP relay settings: {error}", permanent=False) from error
     try:
         try:
             await client.connect()
@@ -131,7 +136,7 @@ async def send_message_async(
         await asyncio.sleep(0)  # let the transports finish closing before the loop goes away
     refused = {recipient: _reply_text(reply.code, reply.message) for recipient, reply in errors.items()}
     accepted = tuple(recipient for recipient in envelope_recipients if recipient not in refused)
-    return SendReport(accepted=accepted, refused=refused, server_reply=server_reply)
+    return SendReport(accepted=accepted, refused={**unsendable, **refused}, server_reply=server_reply)
 
 
 class _SmtpClient(aiosmtplib.SMTP):
@@ -150,21 +155,32 @@ class _SmtpClient(aiosmtplib.SMTP):
             transport.abort()
 
 
-def _envelope(envelope_from: str, recipients: Sequence[str]) -> tuple[str, list[str]]:
-    """Envelope addresses as ASCII (IDNA domains), recipients de-duplicated in order."""
+def _envelope(envelope_from: str, recipients: Sequence[str]) -> tuple[str, list[str], dict[str, str]]:
+    """(sender, recipients, unsendable recipient -> why) with ASCII (IDNA) addresses.
+
+    Recipients are de-duplicated in order. One that cannot be sent at all is reported
+    like a refused one, and the others still get the message; with none left, or an
+    unsendable sender, the delivery fails permanently before connecting.
+    """
     if isinstance(recipients, str):
         raise TypeError("recipients must be a sequence of addresses, not one string")
     try:
         sender = ascii_address(envelope_from, what="envelope sender") if envelope_from.strip() else ""
-        unique: dict[str, str] = {}
-        for recipient in recipients:
-            address = ascii_address(recipient, what="recipient")
-            unique.setdefault(address.lower(), address)
     except ValueError as error:
         raise DeliveryError(str(error), permanent=True) from error
+    unique: dict[str, str] = {}
+    unsendable: dict[str, str] = {}
+    for recipient in recipients:
+        try:
+            address = ascii_address(recipient, what="recipient")
+        except ValueError as error:
+            unsendable[recipient] = str(error)
+        else:
+            unique.setdefault(address.lower(), address)
     if not unique:
-        raise DeliveryError("no recipients", permanent=True)
-    return sender, list(unique.values())
+        reasons = "; ".join(unsendable.values())
+        raise DeliveryError(f"no recipients to send to{': ' if reasons else ''}{reasons}", permanent=True)
+    return sender, list(unique.values()), unsendable
 
 
 def _tls_context(relay: SmtpRelay) -> ssl.SSLContext:
