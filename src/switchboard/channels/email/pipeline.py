@@ -29,7 +29,7 @@ from switchboard.channels.email.tokens import ticket_from_addresses
 from switchboard.channels.models import Channel, Inbox
 from switchboard.core.clock import Clock
 from switchboard.core.errors import DomainError
-from switchboard.customers.actions import find_or_create_customer
+from switchboard.customers.actions import find_or_create_customer, normalise_identity
 from switchboard.customers.models import Customer, IdentityKind
 from switchboard.storage.blobs import BlobStore
 from switchboard.storage.engine import Database
@@ -309,15 +309,16 @@ class EmailPipeline:
         record: InboundEmail,
         now: datetime,
     ) -> Customer:
-        name = sender.name if sender is not None else None
+        name = " ".join(sender.name.split())[:200] or None if sender is not None else None
         if sender_address is not None:
             try:
-                with session.begin_nested():
-                    return find_or_create_customer(
-                        session, actor=self._actor, now=now, kind=IdentityKind.EMAIL, value=sender_address, name=name
-                    )
+                value = normalise_identity(IdentityKind.EMAIL, sender_address)
             except DomainError as exc:
                 record.warnings = [*record.warnings, f"sender address not usable ({exc}); filed as unknown sender"]
+            else:
+                return find_or_create_customer(
+                    session, actor=self._actor, now=now, kind=IdentityKind.EMAIL, value=value, name=name
+                )
         return find_or_create_customer(
             session, actor=self._actor, now=now, kind=IdentityKind.EMAIL, value=UNKNOWN_SENDER, name="Unknown sender"
         )
@@ -391,17 +392,17 @@ class EmailPipeline:
         others = [a for a in (*parsed.to, *parsed.cc) if a.address not in addresses and not _is_ours(a, addresses)]
         for address in others[:MAX_COPIED_PARTICIPANTS]:
             try:
-                with session.begin_nested():
-                    customer = find_or_create_customer(
-                        session,
-                        actor=self._actor,
-                        now=now,
-                        kind=IdentityKind.EMAIL,
-                        value=address.address,
-                        name=address.name or None,
-                    )
+                value = normalise_identity(IdentityKind.EMAIL, address.address)
             except DomainError:
                 continue  # an unusable copied address loses nothing: it stays in the raw message
+            customer = find_or_create_customer(
+                session,
+                actor=self._actor,
+                now=now,
+                kind=IdentityKind.EMAIL,
+                value=value,
+                name=" ".join(address.name.split())[:200] or None,
+            )
             if customer.id in seen:
                 continue
             seen.add(customer.id)
