@@ -12,12 +12,15 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, false, or
 from sqlalchemy.orm import Session, selectinload
 
 from switchboard.accounts.actor import Actor
+from switchboard.accounts.models import User
 from switchboard.accounts.roles import Permission
 from switchboard.channels.models import Channel
 from switchboard.core.cursor import decode_cursor, encode_cursor
 from switchboard.core.errors import NotFound, ValidationFailed
 from switchboard.core.text import LIKE_ESCAPE, escape_like
+from switchboard.customers.models import Customer
 from switchboard.tickets.models import (
+    Attachment,
     Audience,
     CustomFieldDefinition,
     Message,
@@ -187,6 +190,67 @@ def thread(session: Session, *, actor: Actor, ticket: Ticket) -> list[Message]:
     if not actor.can(Permission.TICKET_NOTE):
         query = query.where(Message.kind != MessageKind.NOTE)
     return list(session.scalars(query.order_by(Message.id)))
+
+
+def _visible_messages(actor: Actor) -> ColumnElement[bool]:
+    """Messages of tickets the actor may see; internal notes only for staff.
+
+    Used joined to `Ticket`, for lookups by a message's or attachment's own id, where a
+    missing and a forbidden row must look the same (both are NotFound).
+    """
+    condition = visible_tickets(actor)
+    if not actor.can(Permission.TICKET_NOTE):
+        condition = and_(condition, Message.kind != MessageKind.NOTE)
+    return condition
+
+
+def message_for(session: Session, *, actor: Actor, message_id: int) -> Message:
+    """A message the actor may see, with its attachments; NotFound otherwise."""
+    message = session.scalars(
+        select(Message)
+        .join(Ticket, Ticket.id == Message.ticket_id)
+        .where(Message.id == message_id, _visible_messages(actor))
+        .options(selectinload(Message.attachments))
+    ).one_or_none()
+    if message is None:
+        raise NotFound(f"message {message_id} does not exist")
+    return message
+
+
+def attachment_for(session: Session, *, actor: Actor, attachment_id: int) -> Attachment:
+    """An attachment of a message the actor may see; NotFound otherwise."""
+    attachment = session.scalars(
+        select(Attachment)
+        .join(Message, Message.id == Attachment.message_id)
+        .join(Ticket, Ticket.id == Message.ticket_id)
+        .where(Attachment.id == attachment_id, _visible_messages(actor))
+    ).one_or_none()
+    if attachment is None:
+        raise NotFound(f"attachment {attachment_id} does not exist")
+    return attachment
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorNames:
+    """Display names of who wrote a thread's messages (and the ticket's customer)."""
+
+    users: dict[int, str]
+    customers: dict[int, str]
+
+
+def author_names(session: Session, *, messages: Sequence[Message], customer_ids: Sequence[int] = ()) -> AuthorNames:
+    """Names for the authors of `messages` (already checked as visible) and of `customer_ids`."""
+    user_ids = {m.author_user_id for m in messages if m.author_user_id is not None}
+    wanted_customers = {m.author_customer_id for m in messages if m.author_customer_id is not None}
+    wanted_customers.update(customer_ids)
+    users: dict[int, str] = {}
+    if user_ids:
+        users = dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
+    customers: dict[int, str] = {}
+    if wanted_customers:
+        query = select(Customer.id, Customer.name).where(Customer.id.in_(wanted_customers))
+        customers = dict(session.execute(query).all())
+    return AuthorNames(users=users, customers=customers)
 
 
 def ticket_events(

@@ -51,7 +51,9 @@ def client_for(settings: Settings, database: Database, clock: FixedClock) -> Ite
     with ExitStack() as stack:
 
         def build(*, base_url: str = "http://testserver", **overrides: Any) -> TestClient:
-            app = create_app(settings.model_copy(update=overrides), clock=clock, database=database, run_background=False)
+            app = create_app(
+                settings.model_copy(update=overrides), clock=clock, database=database, run_background=False
+            )
             return stack.enter_context(TestClient(app, base_url=base_url, raise_server_exceptions=False))
 
         yield build

@@ -20,7 +20,7 @@ from switchboard.web.ui.security import CONTENT_SECURITY_POLICY
 from tests.factories import Factory
 from tests.integration.ui.conftest import submit_login
 
-_SUBJECT_CELL = re.compile(r'<td class="ticket-subject">([^<]*)</td>')
+_SUBJECT_CELL = re.compile(r'<td class="ticket-subject"><a href="/tickets/\d+">([^<]*)</a></td>')
 
 
 def subjects_on(html: str) -> list[str]:

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from switchboard.web.api import accounts, customers, tickets
+from switchboard.web.api import accounts, attachments, customers, tickets
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(tickets.router)
+router.include_router(attachments.router)
 router.include_router(customers.router)
 router.include_router(accounts.router)

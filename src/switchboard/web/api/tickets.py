@@ -6,12 +6,15 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
-from pydantic import Field
+from pydantic import Field, computed_field
+from sqlalchemy.orm import Session
 
+from switchboard.channels.email.queries import EmailDetails, email_details
 from switchboard.channels.models import Channel
 from switchboard.tickets import actions, queries
 from switchboard.tickets.models import DeliveryState, FieldKind, Message, MessageKind, Ticket
 from switchboard.tickets.states import Priority, TicketStatus
+from switchboard.web.api.attachments import download_url
 from switchboard.web.api.schemas import (
     ERROR_RESPONSES,
     MAX_BIG_ID,
@@ -34,6 +37,12 @@ class AttachmentOut(Output):
     size_bytes: int
     sha256: str
 
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented spelling
+    @property
+    def download_url(self) -> str:
+        """Where the bytes are: always served as a file to save, never shown inline."""
+        return download_url(self.id)
+
 
 class MessageOut(Output):
     id: int
@@ -45,8 +54,32 @@ class MessageOut(Output):
     body_html: str | None
     is_automatic: bool
     delivery_state: DeliveryState
+    delivery_error: str | None = Field(description="Why delivery failed, when it did.")
+    external_id: str | None = Field(description="email Message-ID")
+    thread_rule: str | None = Field(
+        description="How an inbound message was added to this ticket: reply_token, references, "
+        "in_reply_to, subject_number or new_ticket."
+    )
+    parse_warnings: list[str] = Field(
+        description="What went wrong reading the original email (empty when nothing did, when it is not "
+        "an email, and always for customers)."
+    )
     created_at: datetime
     attachments: list[AttachmentOut]
+
+    @classmethod
+    def of(cls, message: Message, email: EmailDetails | None = None) -> MessageOut:
+        """`message` with its attachments (loaded by the caller) and what its email said."""
+        return cls.model_validate(
+            {name: getattr(message, name) for name in _MESSAGE_COLUMNS}
+            | {
+                "attachments": [AttachmentOut.model_validate(a) for a in message.attachments],
+                "parse_warnings": email.warnings if email is not None else [],
+            }
+        )
+
+
+_MESSAGE_COLUMNS = [name for name in MessageOut.model_fields if name not in ("attachments", "parse_warnings")]
 
 
 class TicketOut(Output):
@@ -161,17 +194,21 @@ class FieldDefinitionOut(Output):
 
 
 def _new_message_out(message: Message) -> MessageOut:
-    """A message written in this request: it has no attachments yet, so none are read back."""
+    """A message written in this request: it has no attachments or email yet, so none are read back."""
     return MessageOut.model_validate(
-        {name: getattr(message, name) for name in MessageOut.model_fields if name != "attachments"}
-        | {"attachments": []}
+        {name: getattr(message, name) for name in _MESSAGE_COLUMNS} | {"attachments": [], "parse_warnings": []}
     )
 
 
-def _with_thread(session: Any, caller: ApiCaller, ticket: Ticket) -> TicketWithThreadOut:
+def _with_thread(session: Session, caller: ApiCaller, ticket: Ticket) -> TicketWithThreadOut:
     messages = queries.thread(session, actor=caller.actor, ticket=ticket)
+    # Parse and processing warnings are for staff: they can quote internal errors.
+    emails = email_details(session, [m.id for m in messages]) if not caller.actor.is_customer else {}
     return TicketWithThreadOut.model_validate(
-        {**TicketOut.of(ticket).model_dump(), "messages": [MessageOut.model_validate(m) for m in messages]}
+        {
+            **TicketOut.of(ticket).model_dump(),
+            "messages": [MessageOut.of(m, emails.get(m.id)) for m in messages],
+        }
     )
 
 

@@ -31,12 +31,28 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self'",
+        "frame-src 'self'",  # an email's HTML, in its own sandboxed document (MESSAGE_FRAME_POLICY)
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",
         "frame-ancestors 'none'",
     ]
 )
+# The document inside that frame: the email's HTML, sanitised again. No script and no
+# plugins at all; images only from us (inline `cid:` images) or data: URLs, so remote
+# images (tracking pixels) never load; the styles emails carry inline may apply; the
+# `sandbox` directive gives it a unique origin even when opened outside the frame; and
+# only our own pages may frame it.
+MESSAGE_FRAME_POLICY = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'"
+)
+MESSAGE_FRAME_HEADERS: dict[str, str] = {
+    "Content-Security-Policy": MESSAGE_FRAME_POLICY,
+    "X-Frame-Options": "SAMEORIGIN",  # frame-ancestors, for browsers that predate it
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "private, no-store",
+}
 PAGE_HEADERS: dict[str, str] = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",

@@ -1,4 +1,5 @@
-"""The ticket list: the newest tickets the logged-in user may see, a page at a time."""
+"""The ticket list (the newest tickets the logged-in user may see, a page at a time) and
+a ticket's page with its conversation."""
 
 from __future__ import annotations
 
@@ -7,17 +8,22 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 from pydantic import BeforeValidator
 
+from switchboard.channels.email.queries import email_details
 from switchboard.channels.models import Channel
 from switchboard.core.cursor import MAX_CURSOR_LENGTH
 from switchboard.tickets import queries
 from switchboard.tickets.models import Ticket
 from switchboard.tickets.states import Priority, TicketStatus
+from switchboard.web.api.schemas import MAX_BIG_ID
 from switchboard.web.deps import Context, SessionCaller
+from switchboard.web.ui import message_files
+from switchboard.web.ui.redirects import login_redirect
 from switchboard.web.ui.rendering import PageRoute, render
+from switchboard.web.ui.thread_view import TicketView
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -30,6 +36,7 @@ def _blank_is_none(value: object) -> object:
 
 
 StatusFilter = Annotated[TicketStatus | None, BeforeValidator(_blank_is_none), Query()]
+TicketNumber = Annotated[int, Path(ge=1, le=MAX_BIG_ID)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +60,6 @@ class TicketRow:
             channel=ticket.channel,
             created_at=ticket.created_at,
         )
-
-
-def login_redirect(request: Request) -> RedirectResponse:
-    """Send a visitor who is not logged in to the login form, to come back here after."""
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return RedirectResponse("/login?" + urlencode({"next": here}, safe="/"), status_code=303)
 
 
 def list_url(*, status: TicketStatus | None, cursor: str | None = None) -> str:
@@ -91,3 +92,24 @@ def ticket_list(
         first_page_url=list_url(status=status) if cursor else None,
         next_page_url=list_url(status=status, cursor=page.next_cursor) if page.next_cursor else None,
     )
+
+
+@router.get("/tickets/{number}")
+def ticket_page(request: Request, context: Context, current_user: SessionCaller, number: TicketNumber) -> Response:
+    if current_user is None:
+        return login_redirect(request)
+    actor = current_user.actor
+    with context.database.read() as session:
+        ticket = queries.get_ticket_by_number(session, actor=actor, number=number)
+        messages = queries.thread(session, actor=actor, ticket=ticket)
+        view = TicketView.of(
+            ticket,
+            messages=messages,
+            emails=email_details(session, [m.id for m in messages]),
+            names=queries.author_names(session, messages=messages, customer_ids=[ticket.customer_id]),
+        )
+    return render(request, "tickets/detail.html", current_user=current_user, nav="tickets", ticket=view)
+
+
+# A message's HTML frame, attachments and original email: served with their own headers.
+router.include_router(message_files.router)
