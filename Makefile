@@ -32,7 +32,7 @@ sync: ## create .venv and install exactly the locked dependencies
 run: sync ## migrate, load the demo unless present, serve on 127.0.0.1:8000 (SWITCHBOARD_PORT)
 	$(RUN) switchboard serve --demo
 
-system-packages: ## install PostgreSQL and Chromium from Debian if missing (root), else explain
+system-packages: ## install PostgreSQL, Chromium and Dovecot from Debian if missing (root), else explain
 	scripts/ensure-system-packages
 
 test: sync system-packages ## the whole suite on SQLite, then on PostgreSQL (both run; fails if either fails)

@@ -20,7 +20,7 @@ and a message someone already read is imported all the same.
 failure), sync, wait for news with IDLE when the server offers it (polling otherwise),
 sync again; each sync is logged at INFO with its counts, each failure at WARNING, and both
 are reported to callbacks and kept in `health` so a silent mailbox is noticed.
-imapclient is synchronous; the watcher's thread is the only place it blocks.
+imapclient is synchronous: it blocks the watcher's thread (or the caller of `sync_now`).
 """
 
 from __future__ import annotations
@@ -315,11 +315,12 @@ class MailboxWatcher:
 
     Loop: connect (on failure retry after an exponential backoff with jitter, capped at
     `backoff_max`), sync, then wait for news: IDLE when the server offers it and `use_idle`
-    (re-issued every `idle_seconds`, ended early by an EXISTS response), else sleep
-    `poll_seconds`; sync again. Any error is logged, reported to `on_error`, and followed by
-    a reconnect. State is read with `load_state` before and written with `save_state`
-    after every sync (including the partial state of an interrupted one). `stop()` returns
-    within about a second when the thread is idling or sleeping.
+    (a short round of `idle_recheck_seconds`, then one of up to `idle_seconds`, each ended
+    early by an EXISTS response), else sleep `poll_seconds`; sync again. Any error is
+    logged, reported to `on_error`, and followed by a reconnect. State is read with
+    `load_state` before and written with `save_state` after every sync (including the
+    partial state of an interrupted one). `stop()` returns within about a second when the
+    thread is idling or sleeping, and within a message when it is importing.
     """
 
     def __init__(
@@ -334,6 +335,7 @@ class MailboxWatcher:
         clock: Callable[[], datetime] = _SYSTEM_CLOCK.now,
         use_idle: bool = True,
         idle_seconds: float = 540.0,  # RFC 2177: re-issue IDLE at least every 29 min; NATs drop sooner
+        idle_recheck_seconds: float = 2.0,  # the short first IDLE round after each sync (see _wait_for_news)
         poll_seconds: float = 60.0,
         backoff_initial: float = 1.0,
         backoff_max: float = 300.0,
@@ -349,6 +351,7 @@ class MailboxWatcher:
         self._clock = clock
         self._use_idle = use_idle
         self._idle_seconds = idle_seconds
+        self._idle_recheck_seconds = idle_recheck_seconds
         self._poll_seconds = poll_seconds
         self._backoff_initial = backoff_initial
         self._backoff_max = backoff_max
@@ -378,9 +381,13 @@ class MailboxWatcher:
         self._thread = threading.Thread(target=self._run, name=f"imap-watcher {self.account.label}", daemon=True)
         self._thread.start()
 
+    def request_stop(self) -> None:
+        """Ask the thread to finish without waiting (stop many watchers, then join each)."""
+        self._stop.set()
+
     def stop(self, timeout: float = 10.0) -> bool:
         """Ask the thread to finish and wait up to `timeout` seconds; True once it has ended."""
-        self._stop.set()
+        self.request_stop()
         thread = self._thread
         if thread is None:
             return True
@@ -474,17 +481,24 @@ class MailboxWatcher:
         return result
 
     def _wait_for_news(self, client: IMAPClient) -> None:
-        if self._use_idle and client.has_capability("IDLE"):
-            self._idle(client)
-        else:
+        if not (self._use_idle and client.has_capability("IDLE")):
             self._stop.wait(self._poll_seconds)
+            return
+        # A short first round: a message that lands between the sync and the start of IDLE
+        # can go unannounced until the client's next command (Dovecot on maildir does this
+        # every time in our tests). Ending IDLE makes the server look again: DONE's answer
+        # carries the EXISTS.
+        if not self._idle(client, self._idle_recheck_seconds) and not self._stop.is_set():
+            self._idle(client, self._idle_seconds)
 
-    def _idle(self, client: IMAPClient) -> None:
-        """IDLE until a new message arrives, `idle_seconds` pass or stop() is called."""
+    def _idle(self, client: IMAPClient, seconds: float) -> bool:
+        """IDLE until a new message arrives, `seconds` pass or stop() is called; True when
+        the server announced a new message."""
         client.idle()
-        deadline = time.monotonic() + self._idle_seconds
+        deadline = time.monotonic() + seconds
         instant_empty = 0
-        while not self._stop.is_set():
+        news = False
+        while not news and not self._stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
@@ -493,8 +507,7 @@ class MailboxWatcher:
             responses: list[Any] = client.idle_check(timeout=wait)
             if any(_is_bye(response) for response in responses):
                 raise ConnectionError(f"the server ended the session during IDLE: {responses!r}")
-            if any(_is_exists(response) for response in responses):
-                break
+            news = any(_is_exists(response) for response in responses)
             # idle_check swallows EOF: a socket that is readable yet yields nothing is closed.
             if not responses and time.monotonic() - began < wait / 2:
                 instant_empty += 1
@@ -502,7 +515,8 @@ class MailboxWatcher:
                     raise ConnectionError("the connection was closed during IDLE")
             else:
                 instant_empty = 0
-        client.idle_done()
+        _text, responses = client.idle_done()
+        return news or any(_is_exists(response) for response in responses)
 
     def _backoff(self, failures: int) -> float:
         ceiling = min(self._backoff_max, self._backoff_initial * 2 ** min(failures - 1, 30))
@@ -513,7 +527,7 @@ class MailboxWatcher:
         message = f"{type(exc).__name__}: {exc}"
         with self._health_lock:
             failures = self._health.consecutive_failures + 1
-        self._set_health(last_error=message, last_error_at=at, consecutive_failures=failures)
+            self._health = replace(self._health, last_error=message, last_error_at=at, consecutive_failures=failures)
         logger.warning("IMAP %s: %s (%d consecutive failure(s))", self.account.label, message, failures)
         logger.debug("IMAP %s: failure details", self.account.label, exc_info=exc)
         if self._on_error is not None:
