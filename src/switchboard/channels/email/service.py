@@ -114,6 +114,8 @@ class EmailChannel:
 
     def stop(self) -> None:
         for watcher in self._watchers:
+            watcher.request_stop()  # all at once: each may take a second to leave IDLE
+        for watcher in self._watchers:
             watcher.stop()
         self._watchers.clear()
         if self._listener is not None:
