@@ -252,6 +252,9 @@ def main() -> int:
                 peer_dir.mkdir()
                 for path in files[: args.peer_count]:
                     (peer_dir / path.name).write_bytes(path.read_bytes())
+                # Replies only point backwards, so the first N files' manifest is exact.
+                subset = {**manifest, "messages": manifest["messages"][: args.peer_count]}
+                (peer_dir / "manifest.json").write_text(json.dumps(subset))
             results["django_helpdesk"] = run_django_helpdesk(peer_dir, workdir=root / "django-helpdesk")
             print(f"django-helpdesk: {results['django_helpdesk']}", flush=True)
 

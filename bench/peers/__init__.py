@@ -1,0 +1,1 @@
+"""Competitors run beside Switchboard's benchmarks, each in its own throwaway environment."""
