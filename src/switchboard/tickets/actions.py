@@ -354,17 +354,20 @@ def add_participant(
 
 def set_external_id(session: Session, *, message_id: int, external_id: str) -> None:
     """Record the id a channel gave an outgoing message (an email's Message-ID) before sending it."""
+    message = _existing_message(session, message_id)
+    message.external_id = external_id[:998]
+
+
+def _existing_message(session: Session, message_id: int) -> Message:
     message = session.get(Message, message_id)
     if message is None:
         raise NotFound(f"message {message_id} not found")
-    message.external_id = external_id[:998]
+    return message
 
 
 def mark_delivered(session: Session, *, actor: Actor, now: datetime, message_id: int) -> None:
     """The channel accepted an outgoing message (for email: the relay answered 250)."""
-    message = session.get(Message, message_id)
-    if message is None:
-        raise NotFound(f"message {message_id} not found")
+    message = _existing_message(session, message_id)
     if message.delivery_state is DeliveryState.SENT:
         return
     message.delivery_state = DeliveryState.SENT
@@ -376,9 +379,7 @@ def mark_delivered(session: Session, *, actor: Actor, now: datetime, message_id:
 
 def mark_delivery_failed(session: Session, *, actor: Actor, now: datetime, message_id: int, reason: str) -> None:
     """An outgoing message will not arrive; the reason is shown on the message."""
-    message = session.get(Message, message_id)
-    if message is None:
-        raise NotFound(f"message {message_id} not found")
+    message = _existing_message(session, message_id)
     reason = reason.replace("\x00", "")[:MAX_DELIVERY_ERROR_LENGTH]
     message.delivery_state = DeliveryState.FAILED
     message.delivery_error = reason

@@ -229,6 +229,8 @@ def test_mail_from_our_own_address_is_recorded_as_a_loop(
 ) -> None:
     looped = deliver(channel, database, mail(sender=SUPPORT), inbox=inbox)
     assert looped.inbound.outcome is InboundOutcome.LOOP and looped.ticket is None
+    plus = deliver(channel, database, mail(sender="support+1a.abcdefgh@example.test", subject="x"), inbox=inbox)
+    assert plus.inbound.outcome is InboundOutcome.LOOP and plus.ticket is None
     assert _ticket_count(database) == 0
 
 

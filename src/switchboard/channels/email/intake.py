@@ -148,13 +148,12 @@ def store_raw_emails(
     return results
 
 
-def email_inbox_addresses(session: Session) -> dict[str, int]:
-    """Every active email inbox address (lower case) and its inbox id."""
-    rows = session.execute(
-        select(Inbox.address, Inbox.id).where(
-            Inbox.channel == Channel.EMAIL, Inbox.is_active.is_(True), Inbox.address.is_not(None)
-        )
-    )
+def email_inbox_addresses(session: Session, *, active_only: bool = True) -> dict[str, int]:
+    """Every (active) email inbox address (lower case) and its inbox id."""
+    query = select(Inbox.address, Inbox.id).where(Inbox.channel == Channel.EMAIL, Inbox.address.is_not(None))
+    if active_only:
+        query = query.where(Inbox.is_active.is_(True))
+    rows = session.execute(query)
     return {address.lower(): inbox_id for address, inbox_id in rows if address}
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from switchboard.accounts.actor import Actor
+from switchboard.channels.email.intake import email_inbox_addresses, inbox_for_recipient
 from switchboard.channels.email.message import Address, ParsedEmail
 from switchboard.channels.email.models import InboundEmail, InboundOutcome, InboundState, ThreadRule
 from switchboard.channels.email.parse import parse_email
@@ -135,11 +136,18 @@ class EmailPipeline:
         return total
 
     def process(self, inbound_ids: Sequence[int]) -> BatchResult:
-        prepared = [item for item in (self._prepare(record_id) for record_id in inbound_ids) if item is not None]
+        with self._database.read() as session:
+            digests = dict(
+                session.execute(
+                    select(InboundEmail.id, InboundEmail.sha256).where(InboundEmail.id.in_(list(inbound_ids)))
+                ).all()
+            )
+        prepared = [self._prepare(record_id, digests[record_id]) for record_id in inbound_ids if record_id in digests]
         result = BatchResult()
         errors: dict[int, str] = {}
         with self._database.write() as session:
-            addresses = _inbox_addresses(session)
+            # Inactive inboxes too: mail from any address of ours is a loop, never a customer.
+            addresses = email_inbox_addresses(session, active_only=False)
             for item in prepared:
                 record = session.get(InboundEmail, item.record_id)
                 if record is None or record.state is not InboundState.STORED:
@@ -173,11 +181,7 @@ class EmailPipeline:
 
     # -- one message -------------------------------------------------------------
 
-    def _prepare(self, record_id: int) -> _Prepared | None:
-        with self._database.read() as session:
-            sha256 = session.scalars(select(InboundEmail.sha256).where(InboundEmail.id == record_id)).first()
-        if sha256 is None:
-            return None
+    def _prepare(self, record_id: int, sha256: str) -> _Prepared:
         raw = self._blobs.get(sha256)
         parsed = parse_email(raw)
         return _Prepared(record_id=record_id, raw=raw, parsed=parsed, fingerprint=content_fingerprint(raw, parsed))
@@ -210,7 +214,7 @@ class EmailPipeline:
                 return
 
         sender_address = _sender_address(parsed, record)
-        if sender_address is not None and sender_address in addresses:
+        if sender_address is not None and inbox_for_recipient(addresses, sender_address) is not None:
             record.outcome = InboundOutcome.LOOP
             return
         if parsed.bounce is not None:
@@ -389,7 +393,7 @@ class EmailPipeline:
         now: datetime,
     ) -> None:
         seen = {requester_id}
-        others = [a for a in (*parsed.to, *parsed.cc) if a.address not in addresses and not _is_ours(a, addresses)]
+        others = [a for a in (*parsed.to, *parsed.cc) if inbox_for_recipient(addresses, a.address) is None]
         for address in others[:MAX_COPIED_PARTICIPANTS]:
             try:
                 value = normalise_identity(IdentityKind.EMAIL, address.address)
@@ -553,16 +557,6 @@ DEFAULT_ACKNOWLEDGEMENT = (
     "Thank you for writing to us. Your request has been received as ticket #{number} "
     "and a member of our team will reply soon. To add information, reply to this email."
 )
-
-
-def _inbox_addresses(session: Session) -> dict[str, int]:
-    rows = session.execute(select(Inbox.address, Inbox.id).where(Inbox.address.is_not(None)))
-    return {address.lower(): inbox_id for address, inbox_id in rows if address}
-
-
-def _is_ours(address: Address, addresses: dict[str, int]) -> bool:
-    local, _, domain = address.address.partition("@")
-    return f"{local.partition('+')[0]}@{domain}" in addresses
 
 
 def _sender_address(parsed: ParsedEmail, record: InboundEmail) -> str | None:
