@@ -121,15 +121,22 @@ class _LenientSMTP(SMTP):
     # RFC 5321 caps lines at 1,000 octets, but real mail breaks it (long HTML lines,
     # unwrapped base64) and Postfix accepts it: a 500 here would bounce a customer's
     # message. Lines are kept byte for byte; the message size limit still applies.
-    line_length_limit = MAX_LINE_BYTES
+    # Mail sent with bare LF line ends (some scripts and old MTAs) is one "line" to a
+    # CRLF reader; so a line may be as long as the largest message we accept.
+
+    def __init__(self, handler: Any, *, line_length_limit: int, **kwargs: Any) -> None:
+        self.line_length_limit = line_length_limit
+        super().__init__(handler, **kwargs)
 
 
 class _Controller(Controller):
     """Learns the bound port before aiosmtpd's readiness probe, so port 0 works, and
     serves with the lenient line limit."""
 
+    line_length_limit = MAX_LINE_BYTES
+
     def factory(self) -> SMTP:
-        return _LenientSMTP(self.handler, **self.SMTP_kwargs)
+        return _LenientSMTP(self.handler, line_length_limit=self.line_length_limit, **self.SMTP_kwargs)
 
     def _trigger_server(self) -> None:
         server: Any = self.server  # an asyncio.Server once started; typed as AbstractServer
@@ -161,6 +168,7 @@ class SmtpListener:
             ident="Switchboard ESMTP",
             **smtp_options,
         )
+        self._controller.line_length_limit = max(MAX_LINE_BYTES, max_message_bytes + 2)
         self.host = host
 
     @property
