@@ -154,6 +154,7 @@ def build_rows(batch: OrderedBatch, *, tag_ids: dict[str, int]) -> TicketRows:
                 "external_id": message.external_id,
                 "thread_rule": None,
                 "delivery_error": None,
+                "email_recipients": None,
                 "created_at": message.created_at,
             }
         )

@@ -48,6 +48,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # JSONB on PostgreSQL (indexable, compact), JSON text elsewhere.
 PortableJSON = JSON().with_variant(JSONB(), "postgresql")
+# The same for optional values: Python None is SQL NULL (not the JSON text `null`), so
+# "IS NULL" finds the rows that have none.
+NullablePortableJSON = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class Base(DeclarativeBase):

@@ -20,10 +20,13 @@ from sqlalchemy.orm import Session
 from switchboard.accounts.actor import Actor
 from switchboard.accounts.models import Team, User
 from switchboard.accounts.roles import STAFF_ROLES, Permission
+from switchboard.channels.email.compose import ascii_address
+from switchboard.channels.email.tokens import split_plus_address
 from switchboard.channels.models import Channel, Inbox
 from switchboard.core.errors import Conflict, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from switchboard.core.html import sanitise_html
-from switchboard.customers.models import Customer
+from switchboard.customers.actions import normalise_identity
+from switchboard.customers.models import Customer, CustomerIdentity, IdentityKind
 from switchboard.storage import outbox
 from switchboard.storage.counters import next_value
 from switchboard.tickets import events as ev
@@ -52,6 +55,7 @@ from switchboard.tickets.validation import (
 TICKET_NUMBER_COUNTER = "ticket_number"
 DELIVER_TOPIC_PREFIX = "message.deliver."
 MAX_DELIVERY_ERROR_LENGTH = 2000
+MAX_NOTE_RECIPIENTS = 10
 
 
 def deliver_topic(channel: Channel) -> str:
@@ -312,14 +316,27 @@ def reply(
 
 
 def add_note(
-    session: Session, *, actor: Actor, now: datetime, ticket_id: int, body_text: str, body_html: str | None = None
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    ticket_id: int,
+    body_text: str,
+    body_html: str | None = None,
+    email_to: Sequence[str] = (),
 ) -> Message:
-    """An internal note: visible to staff only."""
+    """An internal note: visible to staff only.
+
+    With `email_to` (up to 10 addresses of colleagues or vendors, never the customer's)
+    the note is also emailed to them, through the outbox as a reply is; what they answer
+    comes back onto the ticket as internal notes.
+    """
     actor.require(Permission.TICKET_NOTE)
     ticket = load_ticket_for_update(session, actor=actor, ticket_id=ticket_id)
     if ticket.merged_into_id is not None:
         raise Conflict(f"ticket {ticket.number} was merged; add the note to the ticket it was merged into")
-    return _add_message(
+    recipients = _note_recipients(session, ticket, email_to)
+    message = _add_message(
         session,
         ticket=ticket,
         actor=actor,
@@ -328,6 +345,62 @@ def add_note(
         body_text=clean_body(body_text),
         body_html=body_html,
         author_user_id=actor.user_id,
+        channel=Channel.EMAIL if recipients else None,
+        email_recipients=recipients or None,
+        delivery=DeliveryState.QUEUED if recipients else None,
+    )
+    if recipients:
+        outbox.enqueue(
+            session,
+            topic=deliver_topic(Channel.EMAIL),
+            payload={"message_id": message.id, "ticket_id": ticket.id, "channel": Channel.EMAIL.value},
+            now=now,
+            ticket_id=ticket.id,
+        )
+    return message
+
+
+def add_emailed_note(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    ticket_id: int,
+    body_text: str,
+    body_html: str | None = None,
+    external_id: str | None = None,
+    thread_rule: str | None = None,
+    author_user_id: int | None = None,
+    is_automatic: bool = False,
+) -> Message:
+    """An email answering an internal note we emailed, kept as an internal note (channel
+    intake only). `author_user_id` is the staff member who wrote it, when known.
+
+    It is staff talk, not the customer writing back: it never changes the ticket's
+    status, and a closed ticket takes it too.
+    """
+    actor.require(Permission.TICKET_NOTE)
+    if not actor.is_system:
+        raise PermissionDenied("only channel intake adds notes received by email")
+    ticket = load_ticket_for_update(session, actor=actor, ticket_id=ticket_id)
+    if ticket.merged_into_id is not None:
+        raise Conflict(f"ticket {ticket.number} was merged; add the note to the ticket it was merged into")
+    if author_user_id is not None:
+        _require_assignable(session, author_user_id)
+    return _add_message(
+        session,
+        ticket=ticket,
+        actor=actor,
+        now=now,
+        kind=MessageKind.NOTE,
+        body_text=clean_body(body_text),
+        body_html=body_html,
+        author_user_id=author_user_id,
+        channel=Channel.EMAIL,
+        external_id=external_id,
+        is_automatic=is_automatic,
+        thread_rule=thread_rule,
+        delivery=DeliveryState.RECEIVED,
     )
 
 
@@ -570,13 +643,17 @@ def _add_message(
     external_id: str | None = None,
     is_automatic: bool = False,
     thread_rule: str | None = None,
+    email_recipients: list[str] | None = None,
+    delivery: DeliveryState | None = None,
 ) -> Message:
-    if kind is MessageKind.INBOUND:
-        delivery = DeliveryState.RECEIVED
-    elif kind is MessageKind.NOTE:
-        delivery = DeliveryState.NOT_APPLICABLE
-    else:
-        delivery = DeliveryState.QUEUED
+    """`delivery` None: received for inbound, not applicable for notes, queued for replies."""
+    if delivery is None:
+        if kind is MessageKind.INBOUND:
+            delivery = DeliveryState.RECEIVED
+        elif kind is MessageKind.NOTE:
+            delivery = DeliveryState.NOT_APPLICABLE
+        else:
+            delivery = DeliveryState.QUEUED
     message = Message(
         ticket_id=ticket.id,
         kind=kind,
@@ -589,6 +666,7 @@ def _add_message(
         delivery_state=delivery,
         external_id=external_id[:998] if external_id else None,
         thread_rule=thread_rule,
+        email_recipients=email_recipients,
         created_at=now,
     )
     session.add(message)
@@ -645,6 +723,49 @@ def _existing_inbox(session: Session, inbox_id: int | None) -> Inbox | None:
     if inbox is None:
         raise ValidationFailed(f"inbox {inbox_id} does not exist")
     return inbox
+
+
+def _note_recipients(session: Session, ticket: Ticket, addresses: Sequence[str]) -> list[str]:
+    """`addresses` normalised, deduplicated, in the order given; ValidationFailed for one
+    that cannot be emailed, more than `MAX_NOTE_RECIPIENTS`, any address of the ticket's
+    customer or of someone copied on its conversation (internal stays internal), or one
+    of our own inboxes (mail from us to us is dropped as a loop)."""
+    recipients: list[str] = []
+    for address in addresses:
+        value = normalise_identity(IdentityKind.EMAIL, address)
+        try:
+            ascii_address(value, what="note recipient")
+        except ValueError as exc:
+            raise ValidationFailed(f"{exc}; a note cannot be emailed there") from exc
+        if value not in recipients:
+            recipients.append(value)
+        if len(recipients) > MAX_NOTE_RECIPIENTS:
+            raise ValidationFailed(f"a note can be emailed to at most {MAX_NOTE_RECIPIENTS} addresses")
+    if not recipients:
+        return recipients
+    ours = session.scalars(
+        select(Inbox.address).where(
+            Inbox.channel == Channel.EMAIL, Inbox.address.in_([split_plus_address(r)[0] for r in recipients])
+        )
+    ).first()
+    if ours is not None:
+        raise ValidationFailed(f"{ours} is one of our own inboxes; a note emailed there would be dropped as a loop")
+    customer_side = select(TicketParticipant.customer_id).where(TicketParticipant.ticket_id == ticket.id)
+    refused = session.scalars(
+        select(CustomerIdentity.value)
+        .where(
+            CustomerIdentity.kind == IdentityKind.EMAIL,
+            CustomerIdentity.value.in_(recipients),
+            (CustomerIdentity.customer_id == ticket.customer_id) | CustomerIdentity.customer_id.in_(customer_side),
+        )
+        .order_by(CustomerIdentity.value)
+    ).first()
+    if refused is not None:
+        raise ValidationFailed(
+            f"{refused} belongs to the customer of ticket {ticket.number} or to someone copied on it; "
+            "internal notes are never emailed to the customer's side"
+        )
+    return recipients
 
 
 def _require_team(session: Session, team_id: int | None) -> None:
@@ -721,6 +842,7 @@ __all__ = [
     "TicketChanges",
     "Unset",
     "add_customer_message",
+    "add_emailed_note",
     "add_note",
     "create_field_definition",
     "create_tag",

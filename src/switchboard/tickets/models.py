@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from switchboard.channels.models import Channel, ChannelType
-from switchboard.storage.base import Base, PortableJSON
+from switchboard.storage.base import Base, NullablePortableJSON, PortableJSON
 from switchboard.tickets.states import Priority, TicketStatus
 from switchboard.tickets.validation import FieldKind as FieldKind
 
@@ -129,6 +129,8 @@ class Message(Base):
     external_id: Mapped[str | None] = mapped_column(String(998), index=True)  # email: the Message-ID
     thread_rule: Mapped[str | None] = mapped_column(String(32))  # how a channel threaded it here
     delivery_error: Mapped[str | None] = mapped_column(Text)  # why delivery failed, when it did
+    # An internal note emailed to colleagues or vendors: their addresses (never the customer's).
+    email_recipients: Mapped[list[str] | None] = mapped_column(NullablePortableJSON)
     created_at: Mapped[datetime]
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages", foreign_keys=[ticket_id])

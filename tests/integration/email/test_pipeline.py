@@ -16,7 +16,7 @@ from switchboard.channels.models import Channel, Inbox
 from switchboard.core.clock import FixedClock
 from switchboard.customers.models import CustomerIdentity
 from switchboard.storage.engine import Database
-from switchboard.tickets import actions
+from switchboard.tickets import actions, bulk
 from switchboard.tickets.actions import TicketChanges
 from switchboard.tickets.models import (
     Attachment,
@@ -274,14 +274,22 @@ def test_one_failing_message_does_not_block_the_others(
     channel: EmailChannel, database: Database, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     original = actions.add_customer_message
+    original_clean_body = bulk.clean_body
 
     def explode(*args: object, **kwargs: object) -> Message:
         if "boom" in str(kwargs.get("body_text", "")):
             raise RuntimeError("simulated bug")
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
+    def explode_in_bulk(body: str, *, allow_empty: bool = False) -> str:
+        if "boom" in body:
+            raise RuntimeError("simulated bug in the bulk path")
+        return original_clean_body(body, allow_empty=allow_empty)
+
     first = deliver(channel, database, mail(message_id="<f1@customer.test>"), inbox=inbox)
+    # The bug hits the bulk write of the run (both replies) and then, one by one, the first.
     monkeypatch.setattr(actions, "add_customer_message", explode)
+    monkeypatch.setattr(bulk, "clean_body", explode_in_bulk)
     channel.store(mail(in_reply_to="<f1@customer.test>", body="boom"), source=IntakeSource.SMTP, inbox_id=inbox.id)
     channel.store(mail(in_reply_to="<f1@customer.test>", body="fine"), source=IntakeSource.SMTP, inbox_id=inbox.id)
     channel.pipeline.process_pending()

@@ -24,6 +24,7 @@ from switchboard.channels.email.compose import (
     ascii_address,
     build_message,
     make_message_id,
+    note_subject,
     reply_subject,
 )
 
@@ -514,6 +515,26 @@ def test_reply_subject_is_idempotent(subject: str) -> None:
     assert reply_subject(once, 42) == once
     assert once.startswith("Re: [#42]")
     assert once.count("[#42]") == 1
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("Printer on fire", "[#12] Internal note: Printer on fire"),
+        ("Re: [#12] Fwd: Printer on fire", "[#12] Internal note: Printer on fire"),
+        ("  spaced \t\r\n  out  ", "[#12] Internal note: spaced out"),
+        ("", "[#12] Internal note"),
+    ],
+)
+def test_note_subject_is_marked_internal(subject: str, expected: str) -> None:
+    assert note_subject(subject, 12) == expected
+
+
+@given(st.text(max_size=80))
+def test_note_subject_has_one_tag_and_no_reply_prefix(subject: str) -> None:
+    noted = note_subject(subject, 42)
+    assert noted.startswith("[#42] Internal note")
+    assert noted.count("[#42]") == 1
 
 
 # --- round trips ----------------------------------------------------------------------

@@ -165,6 +165,23 @@ def reply_subject(ticket_subject: str, ticket_number: int) -> str:
     (including line breaks) is collapsed to single spaces.
     """
     tag = f"[#{ticket_number}]"
+    subject = _bare_subject(ticket_subject, tag)
+    return f"Re: {tag} {subject}" if subject else f"Re: {tag}"
+
+
+def note_subject(ticket_subject: str, ticket_number: int) -> str:
+    """The subject of an internal note emailed from a ticket: "[#1234] Internal note: subject".
+
+    Cleaned as `reply_subject` cleans, and marked so that nobody mistakes it for mail to
+    the customer.
+    """
+    tag = f"[#{ticket_number}]"
+    subject = _bare_subject(ticket_subject, tag)
+    return f"{tag} Internal note: {subject}" if subject else f"{tag} Internal note"
+
+
+def _bare_subject(ticket_subject: str, tag: str) -> str:
+    """The subject without reply/forward prefixes or the ticket's tag, whitespace collapsed."""
     subject = _WHITESPACE.sub(" ", ticket_subject).strip()
     while True:
         stripped = _REPLY_PREFIX.sub("", subject, count=1)
@@ -174,8 +191,7 @@ def reply_subject(ticket_subject: str, ticket_number: int) -> str:
         if stripped == subject:
             break
         subject = stripped
-    subject = _WHITESPACE.sub(" ", subject.replace(tag, " ")).strip()
-    return f"Re: {tag} {subject}" if subject else f"Re: {tag}"
+    return _WHITESPACE.sub(" ", subject.replace(tag, " ")).strip()
 
 
 def ascii_address(address: str, *, what: str = "address") -> str:

@@ -46,6 +46,7 @@ class InboundOutcome(StrEnum):
 class ThreadRule(StrEnum):
     """How an inbound message was attached to its ticket, in the order the rules apply."""
 
+    NOTE_TOKEN = "note_token"  # noqa: S105 - answers to an emailed internal note: kept as a note
     REPLY_TOKEN = "reply_token"  # noqa: S105 - a rule name, not a secret
     REFERENCES = "references"
     IN_REPLY_TO = "in_reply_to"

@@ -11,22 +11,35 @@ original attached, so that nothing a customer sent is lost or blocks the others.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html import escape as escape_html
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from switchboard.accounts.actor import Actor
+from switchboard.accounts.models import User
+from switchboard.accounts.roles import STAFF_ROLES
+from switchboard.channels.email import batch
 from switchboard.channels.email.intake import email_inbox_addresses, inbox_for_recipient
 from switchboard.channels.email.message import Address, ParsedEmail
 from switchboard.channels.email.models import InboundEmail, InboundOutcome, InboundState, ThreadRule
 from switchboard.channels.email.parse import parse_email
-from switchboard.channels.email.tokens import ticket_from_addresses
+from switchboard.channels.email.reading import (
+    ORIGINAL_FILENAME,
+    UNKNOWN_SENDER,
+    PreparedEmail,
+    content_fingerprint,
+    customer_identity,
+    read_bodies,
+    sender_of,
+    store_attachments,
+)
+from switchboard.channels.email.tokens import note_ticket_from_addresses, ticket_from_addresses
 from switchboard.channels.models import Channel, Inbox
 from switchboard.core.clock import Clock
 from switchboard.core.errors import DomainError
@@ -48,14 +61,11 @@ from switchboard.tickets.validation import MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
 
 log = logging.getLogger(__name__)
 
-UNKNOWN_SENDER = "unknown-sender@unknown.invalid"  # RFC 6761: .invalid never resolves
 NO_SUBJECT = "(no subject)"
-MAX_HTML_CHARS = 2_000_000
 MAX_COPIED_PARTICIPANTS = 20
 MAX_MERGE_HOPS = 10
-ORIGINAL_FILENAME = "original.eml"
 _SUBJECT_NUMBER = re.compile(r"\[#(\d{1,18})\]")
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
+__all__ = ["UNKNOWN_SENDER", "BatchResult", "EmailPipeline", "PipelineConfig", "content_fingerprint"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,43 +75,18 @@ class PipelineConfig:
     max_attachment_bytes: int = 20 * 1024 * 1024
     max_attachments: int = 50
     auto_replies_per_hour: int = 3
+    # Ordinary messages written in bulk (`batch`); off, every message takes the
+    # per-message path (the definition the bulk path is tested against).
+    bulk_writes: bool = True
 
 
-@dataclass(slots=True)
-class _Prepared:
-    record_id: int
-    raw: bytes
-    parsed: ParsedEmail
-    fingerprint: str | None
+_Prepared = PreparedEmail
 
 
 @dataclass(slots=True)
 class BatchResult:
     processed: int = 0
     failed: list[int] = field(default_factory=list)
-
-
-def content_fingerprint(raw: bytes, parsed: ParsedEmail) -> str | None:
-    """Identity of a message regardless of the trace headers each hop adds.
-
-    Two deliveries of one message (IMAP copy and SMTP copy, say) differ in Received and
-    Delivered-To lines but share Message-ID, From, Date, Subject and body bytes. A
-    different message that reuses a Message-ID differs in one of those, so it is kept.
-    """
-    if parsed.message_id is None:
-        return None
-    match = _HEADER_END.search(raw)
-    body = raw[match.end() :] if match else b""
-    digest = hashlib.sha256()
-    for part in (
-        parsed.message_id,
-        parsed.sender.address if parsed.sender else "",
-        parsed.date.isoformat() if parsed.date else "",
-        parsed.subject,
-    ):
-        digest.update(part.encode("utf-8", "replace") + b"\x00")
-    digest.update(body.replace(b"\r\n", b"\n"))
-    return digest.hexdigest()
 
 
 class EmailPipeline:
@@ -137,33 +122,100 @@ class EmailPipeline:
 
     def process(self, inbound_ids: Sequence[int]) -> BatchResult:
         with self._database.read() as session:
-            digests = dict(
-                session.execute(
-                    select(InboundEmail.id, InboundEmail.sha256).where(InboundEmail.id.in_(list(inbound_ids)))
-                ).all()
+            records = {
+                row.id: row
+                for row in session.execute(
+                    select(
+                        InboundEmail.id,
+                        InboundEmail.sha256,
+                        InboundEmail.inbox_id,
+                        InboundEmail.envelope_sender,
+                        InboundEmail.envelope_recipients,
+                    ).where(InboundEmail.id.in_(list(inbound_ids)), InboundEmail.state == InboundState.STORED)
+                )
+            }
+        prepared = [
+            self._prepare(
+                record_id,
+                records[record_id].sha256,
+                inbox_id=records[record_id].inbox_id,
+                envelope_sender=records[record_id].envelope_sender,
+                envelope_recipients=tuple(records[record_id].envelope_recipients or ()),
             )
-        prepared = [self._prepare(record_id, digests[record_id]) for record_id in inbound_ids if record_id in digests]
+            for record_id in dict.fromkeys(inbound_ids)
+            if record_id in records
+        ]
         result = BatchResult()
         errors: dict[int, str] = {}
         with self._database.write() as session:
             # Inactive inboxes too: mail from any address of ours is a loop, never a customer.
             addresses = email_inbox_addresses(session, active_only=False)
-            for item in prepared:
-                record = session.get(InboundEmail, item.record_id)
-                if record is None or record.state is not InboundState.STORED:
-                    continue
-                try:
-                    with session.begin_nested():
-                        self._process_one(session, record, item, addresses)
-                    result.processed += 1
-                except Exception as exc:  # one bad message must not block the others
-                    log.exception("inbound email %s failed in the pipeline", item.record_id)
-                    errors[item.record_id] = f"{type(exc).__name__}: {exc}"[:2000]
+            if self._config.bulk_writes:
+                self._process_in_runs(session, prepared, addresses, result, errors)
+            else:
+                for item in prepared:
+                    self._process_isolated(session, item, addresses, result, errors)
         for item in prepared:
             if item.record_id in errors:
                 self._fall_back(item, errors[item.record_id])
                 result.failed.append(item.record_id)
         return result
+
+    def _process_in_runs(
+        self,
+        session: Session,
+        items: list[PreparedEmail],
+        addresses: dict[str, int],
+        result: BatchResult,
+        errors: dict[int, str],
+    ) -> None:
+        """Runs of ordinary messages in bulk, each other message on its own, in arrival order."""
+        limits = batch.BatchLimits(
+            secret_key=self._config.secret_key,
+            follow_up_after_days=self._config.follow_up_after_days,
+            max_attachment_bytes=self._config.max_attachment_bytes,
+            max_attachments=self._config.max_attachments,
+        )
+        acknowledging = batch.acknowledging_inboxes(session)
+        pending = items
+        while pending:
+            now = self._clock.now()
+            plan = batch.plan(
+                session, pending, addresses=addresses, acknowledging_inboxes=acknowledging, limits=limits, now=now
+            )
+            if plan.run:
+                try:
+                    with session.begin_nested():
+                        batch.write(session, plan.run, actor=self._actor, now=now, blobs=self._blobs, limits=limits)
+                    result.processed += len(plan.run)
+                except Exception:  # e.g. a customer created meanwhile by another intake
+                    log.warning(
+                        "bulk write of %d inbound emails failed; one by one instead", len(plan.run), exc_info=True
+                    )
+                    for planned in plan.run:
+                        self._process_isolated(session, planned.item, addresses, result, errors)
+            if plan.slow is not None:
+                self._process_isolated(session, plan.slow, addresses, result, errors)
+            pending = plan.rest
+
+    def _process_isolated(
+        self,
+        session: Session,
+        item: PreparedEmail,
+        addresses: dict[str, int],
+        result: BatchResult,
+        errors: dict[int, str],
+    ) -> None:
+        record = session.get(InboundEmail, item.record_id)
+        if record is None or record.state is not InboundState.STORED:
+            return
+        try:
+            with session.begin_nested():
+                self._process_one(session, record, item, addresses)
+            result.processed += 1
+        except Exception as exc:  # one bad message must not block the others
+            log.exception("inbound email %s failed in the pipeline", item.record_id)
+            errors[item.record_id] = f"{type(exc).__name__}: {exc}"[:2000]
 
     def reprocess(self, inbound_id: int) -> None:
         """Run a failed (or fallback) message through the pipeline again, e.g. after an upgrade."""
@@ -181,10 +233,27 @@ class EmailPipeline:
 
     # -- one message -------------------------------------------------------------
 
-    def _prepare(self, record_id: int, sha256: str) -> _Prepared:
+    def _prepare(
+        self,
+        record_id: int,
+        sha256: str,
+        *,
+        inbox_id: int | None,
+        envelope_sender: str | None,
+        envelope_recipients: tuple[str, ...],
+    ) -> PreparedEmail:
         raw = self._blobs.get(sha256)
         parsed = parse_email(raw)
-        return _Prepared(record_id=record_id, raw=raw, parsed=parsed, fingerprint=content_fingerprint(raw, parsed))
+        return PreparedEmail(
+            record_id=record_id,
+            sha256=sha256,
+            raw=raw,
+            parsed=parsed,
+            fingerprint=content_fingerprint(raw, parsed),
+            inbox_id=inbox_id,
+            envelope_sender=envelope_sender,
+            envelope_recipients=envelope_recipients,
+        )
 
     def _process_one(self, session: Session, record: InboundEmail, item: _Prepared, addresses: dict[str, int]) -> None:
         parsed = item.parsed
@@ -219,6 +288,8 @@ class EmailPipeline:
             return
         if parsed.bounce is not None:
             self._record_bounce(session, record, parsed, now)
+            return
+        if self._add_emailed_note(session, record, item, addresses, sender_address):
             return
 
         customer = self._customer_for(session, parsed.sender, sender_address, record, now)
@@ -313,18 +384,11 @@ class EmailPipeline:
         record: InboundEmail,
         now: datetime,
     ) -> Customer:
-        name = " ".join(sender.name.split())[:200] or None if sender is not None else None
-        if sender_address is not None:
-            try:
-                value = normalise_identity(IdentityKind.EMAIL, sender_address)
-            except DomainError as exc:
-                record.warnings = [*record.warnings, f"sender address not usable ({exc}); filed as unknown sender"]
-            else:
-                return find_or_create_customer(
-                    session, actor=self._actor, now=now, kind=IdentityKind.EMAIL, value=value, name=name
-                )
+        value, name, warning = customer_identity(sender, sender_address)
+        if warning is not None:
+            record.warnings = [*record.warnings, warning]
         return find_or_create_customer(
-            session, actor=self._actor, now=now, kind=IdentityKind.EMAIL, value=UNKNOWN_SENDER, name="Unknown sender"
+            session, actor=self._actor, now=now, kind=IdentityKind.EMAIL, value=value, name=name
         )
 
     def _find_thread(
@@ -450,7 +514,10 @@ class EmailPipeline:
             return
         original = session.scalars(
             select(Message)
-            .where(Message.external_id == bounce.original_message_id, Message.kind == MessageKind.OUTBOUND)
+            .where(
+                Message.external_id == bounce.original_message_id,
+                Message.kind.in_((MessageKind.OUTBOUND, MessageKind.NOTE)),  # replies and emailed notes
+            )
             .order_by(Message.id.desc())
         ).first()
         if original is None:
@@ -466,42 +533,21 @@ class EmailPipeline:
 
     def _store_attachments(self, session: Session, message_id: int, item: _Prepared, record: InboundEmail) -> None:
         warnings = list(record.warnings)
-        stored = 0
-        for attachment in item.parsed.attachments:
-            if stored >= self._config.max_attachments:
-                warnings.append(
-                    f"more than {self._config.max_attachments} attachments; the rest are in the original message"
-                )
-                break
-            if len(attachment.content) > self._config.max_attachment_bytes:
-                warnings.append(
-                    f"attachment {attachment.filename or '(unnamed)'} is over the size limit "
-                    f"({len(attachment.content)} bytes); it is in the original message"
-                )
-                continue
-            # Attachments are derived from the raw message, which is already durable.
-            blob = self._blobs.put(attachment.content, durable=False)
+        for row in store_attachments(
+            item,
+            self._blobs,
+            warnings,
+            max_attachments=self._config.max_attachments,
+            max_attachment_bytes=self._config.max_attachment_bytes,
+        ):
             session.add(
                 Attachment(
                     message_id=message_id,
-                    filename=(attachment.filename or "attachment")[:255],
-                    content_type=attachment.content_type[:255],
-                    size_bytes=blob.size_bytes,
-                    sha256=blob.sha256,
-                    content_id=attachment.content_id[:255] if attachment.content_id else None,
-                )
-            )
-            stored += 1
-        if warnings:
-            # A message read with trouble carries its original, one click away.
-            session.add(
-                Attachment(
-                    message_id=message_id,
-                    filename=ORIGINAL_FILENAME,
-                    content_type="message/rfc822",
-                    size_bytes=len(item.raw),
-                    sha256=record.sha256,
-                    content_id=None,
+                    filename=row.filename,
+                    content_type=row.content_type,
+                    size_bytes=row.size_bytes,
+                    sha256=row.sha256,
+                    content_id=row.content_id,
                 )
             )
         record.warnings = warnings
@@ -552,6 +598,79 @@ class EmailPipeline:
                     record.attempts += 1
                     record.last_error = error
 
+    # -- notes by email ------------------------------------------------------------
+
+    def _add_emailed_note(
+        self,
+        session: Session,
+        record: InboundEmail,
+        item: _Prepared,
+        addresses: dict[str, int],
+        sender_address: str | None,
+    ) -> bool:
+        """Keep an answer to an internal note we emailed as an internal note; False if it is none.
+
+        An answer is mail to a genuine note token of a live ticket, or mail whose
+        References or In-Reply-To name an internal note (someone answered our plain
+        address): either way it stays internal. It changes no status, creates no
+        customer and is never acknowledged. Its author is the active staff user with the
+        sender's address; anyone else is named in a first line of the note.
+        """
+        parsed = item.parsed
+        recipients = [*record.envelope_recipients, *(a.address for a in parsed.to), *(a.address for a in parsed.cc)]
+        ticket_id = note_ticket_from_addresses(self._config.secret_key, recipients, frozenset(addresses))
+        ticket = _live_ticket(session, ticket_id) if ticket_id is not None else None
+        rule = ThreadRule.NOTE_TOKEN
+        wanted = [*reversed(parsed.references), *parsed.in_reply_to]
+        if ticket is None and wanted:
+            notes: dict[str | None, int] = dict(
+                session.execute(
+                    select(Message.external_id, Message.ticket_id).where(
+                        Message.external_id.in_(set(wanted)), Message.kind == MessageKind.NOTE
+                    )
+                ).all()
+            )
+            for index, header_id in enumerate(wanted):
+                if header_id in notes and (ticket := _live_ticket(session, notes[header_id])) is not None:
+                    rule = ThreadRule.REFERENCES if index < len(parsed.references) else ThreadRule.IN_REPLY_TO
+                    break
+        if ticket is None:
+            return False
+
+        body_text, body_html = _bodies(parsed, record)
+        author_user_id = (
+            session.scalars(
+                select(User.id).where(
+                    User.email == sender_address, User.is_active.is_(True), User.role.in_(sorted(STAFF_ROLES))
+                )
+            ).first()
+            if sender_address is not None
+            else None
+        )
+        if author_user_id is None:
+            name = " ".join(parsed.sender.name.split())[:200] if parsed.sender is not None else ""
+            sender = f"{name} <{sender_address}>" if name else f"<{sender_address or 'unknown sender'}>"
+            body_text = f"From: {sender}\n\n{body_text}"[:MAX_BODY_LENGTH]
+            if body_html is not None:
+                body_html = f"<p>From: {escape_html(sender)}</p>\n{body_html}"
+        message = ticket_actions.add_emailed_note(
+            session,
+            actor=self._actor,
+            now=self._clock.now(),
+            ticket_id=ticket.id,
+            body_text=body_text,
+            body_html=body_html,
+            external_id=parsed.message_id,
+            thread_rule=rule.value,
+            author_user_id=author_user_id,
+            is_automatic=parsed.is_automatic,
+        )
+        record.outcome = InboundOutcome.THREADED
+        record.ticket_id = ticket.id
+        record.message_id = message.id
+        self._store_attachments(session, message.id, item, record)
+        return True
+
 
 DEFAULT_ACKNOWLEDGEMENT = (
     "Thank you for writing to us. Your request has been received as ticket #{number} "
@@ -560,24 +679,13 @@ DEFAULT_ACKNOWLEDGEMENT = (
 
 
 def _sender_address(parsed: ParsedEmail, record: InboundEmail) -> str | None:
-    if parsed.sender is not None and parsed.sender.address:
-        return parsed.sender.address.lower()
-    if record.envelope_sender:
-        return record.envelope_sender.strip().strip("<>").lower() or None
-    return None
+    return sender_of(parsed, record.envelope_sender)
 
 
 def _bodies(parsed: ParsedEmail, record: InboundEmail) -> tuple[str, str | None]:
-    text = parsed.text_body.replace("\x00", "")
-    if len(text) > MAX_BODY_LENGTH:
-        text = text[: MAX_BODY_LENGTH - 200] + "\n\n[… the text was cut here; the full message is attached]"
-        record.warnings = [*record.warnings, "text longer than the limit; cut, with the original attached"]
-    if not text.strip():
-        text = "(this message has no text)" if not parsed.attachments else "(no text; see the attachments)"
-    html = parsed.html_body
-    if html is not None and len(html) > MAX_HTML_CHARS:
-        record.warnings = [*record.warnings, "HTML part too large to show; the text part is shown"]
-        html = None
+    text, html, warnings = read_bodies(parsed)
+    if warnings:
+        record.warnings = [*record.warnings, *warnings]
     return text, html
 
 

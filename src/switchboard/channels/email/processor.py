@@ -13,6 +13,11 @@ from switchboard.channels.email.pipeline import EmailPipeline
 log = logging.getLogger(__name__)
 
 
+# A burst is written in bulk runs of up to this many (channels/email/batch.py); a quiet
+# inbox still has each message processed as soon as it is stored.
+BATCH_SIZE = 100
+
+
 class EmailProcessor:
     def __init__(self, pipeline: EmailPipeline, *, poll_seconds: float = 5.0) -> None:
         self._pipeline = pipeline
@@ -25,13 +30,13 @@ class EmailProcessor:
         self._wake.set()
 
     def run_once(self) -> int:
-        return self._pipeline.process_pending()
+        return self._pipeline.process_pending(batch_size=BATCH_SIZE)
 
     def start(self) -> None:
         def loop() -> None:
             while not self._stop.is_set():
                 try:
-                    self._pipeline.process_pending()
+                    self._pipeline.process_pending(batch_size=BATCH_SIZE)
                 except Exception:
                     log.exception("email processing pass failed; retrying")
                 self._wake.wait(self._poll_seconds)

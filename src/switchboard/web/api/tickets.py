@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
-from pydantic import Field, computed_field
+from pydantic import Field, computed_field, field_validator
 from sqlalchemy.orm import Session
 
 from switchboard.channels.email.queries import EmailDetails, email_details
@@ -57,29 +57,36 @@ class MessageOut(Output):
     delivery_error: str | None = Field(description="Why delivery failed, when it did.")
     external_id: str | None = Field(description="email Message-ID")
     thread_rule: str | None = Field(
-        description="How an inbound message was added to this ticket: reply_token, references, "
-        "in_reply_to, subject_number or new_ticket."
+        description="How an inbound message was added to this ticket: note_token (an answer to an emailed "
+        "note), reply_token, references, in_reply_to, subject_number or new_ticket."
     )
     parse_warnings: list[str] = Field(
         description="What went wrong reading the original email (empty when nothing did, when it is not "
         "an email, and always for customers)."
     )
+    email_recipients: list[str] | None = Field(
+        description="An internal note emailed to colleagues or vendors: their addresses (null otherwise, "
+        "and always for customers, who never see notes)."
+    )
     created_at: datetime
     attachments: list[AttachmentOut]
 
     @classmethod
-    def of(cls, message: Message, email: EmailDetails | None = None) -> MessageOut:
+    def of(cls, message: Message, email: EmailDetails | None = None, *, for_customer: bool = False) -> MessageOut:
         """`message` with its attachments (loaded by the caller) and what its email said."""
         return cls.model_validate(
             {name: getattr(message, name) for name in _MESSAGE_COLUMNS}
             | {
                 "attachments": [AttachmentOut.model_validate(a) for a in message.attachments],
                 "parse_warnings": email.warnings if email is not None else [],
+                "email_recipients": None if for_customer else message.email_recipients,
             }
         )
 
 
-_MESSAGE_COLUMNS = [name for name in MessageOut.model_fields if name not in ("attachments", "parse_warnings")]
+_MESSAGE_COLUMNS = [
+    name for name in MessageOut.model_fields if name not in ("attachments", "parse_warnings", "email_recipients")
+]
 
 
 class TicketOut(Output):
@@ -157,6 +164,23 @@ class ReplyCreate(Input):
 
 class NoteCreate(Input):
     body: str = Field(min_length=1, max_length=200_000)
+    email_to: list[Annotated[str, Field(min_length=1, max_length=320)]] = Field(
+        default_factory=list,
+        max_length=actions.MAX_NOTE_RECIPIENTS,
+        description="Also email the note to these addresses (colleagues, vendors; never the customer's). "
+        "Their answers come back onto the ticket as internal notes.",
+    )
+
+    @field_validator("email_to")
+    @classmethod
+    def _no_address_twice(cls, addresses: list[str]) -> list[str]:
+        seen: set[str] = set()
+        for address in addresses:
+            key = address.strip().lower()
+            if key in seen:
+                raise ValueError(f"{address[:80]!r} is listed more than once")
+            seen.add(key)
+        return addresses
 
 
 class MergeRequest(Input):
@@ -193,10 +217,15 @@ class FieldDefinitionOut(Output):
     options: list[str]
 
 
-def _new_message_out(message: Message) -> MessageOut:
+def _new_message_out(message: Message, caller: ApiCaller) -> MessageOut:
     """A message written in this request: it has no attachments or email yet, so none are read back."""
     return MessageOut.model_validate(
-        {name: getattr(message, name) for name in _MESSAGE_COLUMNS} | {"attachments": [], "parse_warnings": []}
+        {name: getattr(message, name) for name in _MESSAGE_COLUMNS}
+        | {
+            "attachments": [],
+            "parse_warnings": [],
+            "email_recipients": None if caller.actor.is_customer else message.email_recipients,
+        }
     )
 
 
@@ -207,7 +236,7 @@ def _with_thread(session: Session, caller: ApiCaller, ticket: Ticket) -> TicketW
     return TicketWithThreadOut.model_validate(
         {
             **TicketOut.of(ticket).model_dump(),
-            "messages": [MessageOut.of(m, emails.get(m.id)) for m in messages],
+            "messages": [MessageOut.of(m, emails.get(m.id), for_customer=caller.actor.is_customer) for m in messages],
         }
     )
 
@@ -338,7 +367,7 @@ def reply(context: Context, caller: ApiCaller, ticket_id: TicketId, body: ReplyC
                 body_html=body.body_html,
                 status=body.status,
             )
-        return _new_message_out(message)
+        return _new_message_out(message, caller)
 
 
 @router.post(
@@ -350,9 +379,14 @@ def reply(context: Context, caller: ApiCaller, ticket_id: TicketId, body: ReplyC
 def add_note(context: Context, caller: ApiCaller, ticket_id: TicketId, body: NoteCreate) -> MessageOut:
     with context.database.write() as session:
         message = actions.add_note(
-            session, actor=caller.actor, now=context.clock.now(), ticket_id=ticket_id, body_text=body.body
+            session,
+            actor=caller.actor,
+            now=context.clock.now(),
+            ticket_id=ticket_id,
+            body_text=body.body,
+            email_to=body.email_to,
         )
-        return _new_message_out(message)
+        return _new_message_out(message, caller)
 
 
 @router.post("/tickets/{ticket_id}/merge", response_model=TicketOut, summary="Merge another ticket into this one")

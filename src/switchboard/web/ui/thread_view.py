@@ -18,6 +18,7 @@ from switchboard.tickets.queries import AuthorNames
 from switchboard.tickets.states import Priority, TicketStatus
 
 THREAD_RULE_LABELS = {
+    ThreadRule.NOTE_TOKEN.value: "Answer to an emailed note",
     ThreadRule.REPLY_TOKEN.value: "Threaded by reply token",
     ThreadRule.REFERENCES.value: "Threaded by References",
     ThreadRule.IN_REPLY_TO.value: "Threaded by In-Reply-To",
@@ -64,6 +65,7 @@ class MessageView:
     delivery_failed: bool
     delivery_error: str | None
     thread_rule_label: str | None
+    emailed_to: str | None  # an internal note emailed to colleagues or vendors
     text: str  # what the sender wrote, quoted history and signature folded away
     folded_text: str
     has_html: bool
@@ -84,6 +86,7 @@ class MessageView:
             delivery_failed=message.delivery_state is DeliveryState.FAILED,
             delivery_error=message.delivery_error,
             thread_rule_label=THREAD_RULE_LABELS.get(message.thread_rule or ""),
+            emailed_to=", ".join(message.email_recipients) if message.email_recipients else None,
             text=folded.visible,
             folded_text=folded.folded or "",
             has_html=bool(message.body_html),
@@ -138,4 +141,6 @@ def _author(message: Message, names: AuthorNames) -> str:
         return names.customers.get(message.author_customer_id, "Unknown customer")
     if message.author_user_id is not None:
         return names.users.get(message.author_user_id, "Unknown agent")
+    if message.kind is MessageKind.NOTE and message.external_id is not None:
+        return "Received by email"  # from someone not on the staff; the note's first line names them
     return "Switchboard" if message.kind is not MessageKind.INBOUND else "Unknown customer"
