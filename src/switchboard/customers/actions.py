@@ -142,6 +142,13 @@ def add_identity(
     return identity
 
 
+def display_name(identity: str, name: str | None) -> str:
+    """The name a customer created on first contact gets: as they sent it, else the
+    identity's local part."""
+    display = name.strip() if name and name.strip() else identity.split("@")[0]
+    return " ".join(display[:MAX_NAME_LENGTH].split())
+
+
 def find_or_create_customer(
     session: Session, *, actor: Actor, now: datetime, kind: IdentityKind, value: str, name: str | None = None
 ) -> Customer:
@@ -158,12 +165,11 @@ def find_or_create_customer(
     if kind is IdentityKind.EMAIL:
         domain = normalised.rsplit("@", 1)[1]
         organisation_id = session.scalars(select(Organisation.id).where(Organisation.domain == domain)).first()
-    display = name.strip() if name and name.strip() else normalised.split("@")[0]
     return create_customer(
         session,
         actor=actor,
         now=now,
-        name=display[:200],
+        name=display_name(normalised, name),
         identities=[(kind, normalised)],
         organisation_id=organisation_id,
     )

@@ -17,10 +17,8 @@ from sqlalchemy.orm import Session
 
 from switchboard.accounts.actor import Actor
 from switchboard.accounts.roles import Permission
-from switchboard.customers.actions import normalise_identity
+from switchboard.customers.actions import display_name, normalise_identity
 from switchboard.customers.models import Customer, CustomerIdentity, CustomerTier, IdentityKind, Organisation
-
-MAX_NAME = 200
 
 
 def find_or_create_email_customers(
@@ -54,12 +52,10 @@ def find_or_create_email_customers(
                 organisations[domain] = (organisation_id, tier)
         rows = []
         for address in new:
-            name = normalised[address]
-            display = name.strip() if name and name.strip() else address.split("@")[0]
             organisation = organisations.get(address.rsplit("@", 1)[1])
             rows.append(
                 {
-                    "name": " ".join(display[:MAX_NAME].split()),
+                    "name": display_name(address, normalised[address]),
                     "organisation_id": organisation[0] if organisation else None,
                     "tier": organisation[1] if organisation else CustomerTier.STANDARD,
                     "language": None,

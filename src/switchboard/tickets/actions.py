@@ -305,13 +305,7 @@ def reply(
     target = status if status is not None else (TicketStatus.OPEN if ticket.status is TicketStatus.NEW else None)
     if target is not None and target is not ticket.status:
         _change_status(session, ticket=ticket, actor=actor, now=now, status=target)
-    outbox.enqueue(
-        session,
-        topic=deliver_topic(message.channel),
-        payload={"message_id": message.id, "ticket_id": ticket.id, "channel": message.channel.value},
-        now=now,
-        ticket_id=ticket.id,
-    )
+    _enqueue_delivery(session, message, now)
     return message
 
 
@@ -350,13 +344,7 @@ def add_note(
         delivery=DeliveryState.QUEUED if recipients else None,
     )
     if recipients:
-        outbox.enqueue(
-            session,
-            topic=deliver_topic(Channel.EMAIL),
-            payload={"message_id": message.id, "ticket_id": ticket.id, "channel": Channel.EMAIL.value},
-            now=now,
-            ticket_id=ticket.id,
-        )
+        _enqueue_delivery(session, message, now)
     return message
 
 
@@ -626,6 +614,17 @@ def create_tag(session: Session, *, actor: Actor, name: str) -> Tag:
 
 
 # -- internals ---------------------------------------------------------------------
+
+
+def _enqueue_delivery(session: Session, message: Message, now: datetime) -> None:
+    """Hand a message to its channel's outbox handler, to be sent after commit."""
+    outbox.enqueue(
+        session,
+        topic=deliver_topic(message.channel),
+        payload={"message_id": message.id, "ticket_id": message.ticket_id, "channel": message.channel.value},
+        now=now,
+        ticket_id=message.ticket_id,
+    )
 
 
 def _add_message(

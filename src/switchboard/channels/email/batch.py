@@ -18,7 +18,6 @@ same mail through both and compares every row.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,18 +30,19 @@ from switchboard.accounts.actor import Actor
 from switchboard.channels.email.intake import inbox_for_recipient
 from switchboard.channels.email.models import InboundEmail, InboundOutcome, InboundState, ThreadRule
 from switchboard.channels.email.reading import (
+    SUBJECT_NUMBER,
     PreparedEmail,
+    copied_identities,
     customer_identity,
     read_bodies,
+    recipients_of,
     sender_of,
     store_attachments,
+    ticket_subject,
 )
 from switchboard.channels.email.tokens import split_plus_address, ticket_from_addresses
 from switchboard.channels.models import Channel, Inbox
-from switchboard.core.errors import DomainError
-from switchboard.customers.actions import normalise_identity
 from switchboard.customers.bulk import find_or_create_email_customers
-from switchboard.customers.models import IdentityKind
 from switchboard.storage.blobs import BlobStore
 from switchboard.tickets.bulk import (
     STATUSES_KEPT_BY_CUSTOMER_MESSAGE,
@@ -53,11 +53,6 @@ from switchboard.tickets.bulk import (
 )
 from switchboard.tickets.models import Attachment, Message, MessageKind, Ticket
 from switchboard.tickets.states import TicketStatus
-from switchboard.tickets.validation import MAX_SUBJECT_LENGTH
-
-NO_SUBJECT = "(no subject)"
-MAX_COPIED_PARTICIPANTS = 20
-SUBJECT_NUMBER = re.compile(r"\[#(\d{1,18})\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +186,7 @@ def plan(
     own = frozenset(addresses)
     tokens: dict[int, int | None] = {}
     for item in items:
-        tokens[item.record_id] = ticket_from_addresses(limits.secret_key, _recipients(item), own)
+        tokens[item.record_id] = ticket_from_addresses(limits.secret_key, recipients_of(item), own)
     lookups.load_tickets(session, {t for t in tokens.values() if t is not None})
 
     run: list[_Planned] = []
@@ -205,11 +200,6 @@ def plan(
         run.append(planned)
         so_far.add(planned)
     return Plan(run=run, slow=None, rest=[])
-
-
-def _recipients(item: PreparedEmail) -> list[str]:
-    parsed = item.parsed
-    return [*item.envelope_recipients, *(a.address for a in parsed.to), *(a.address for a in parsed.cc)]
 
 
 def _plan_one(  # noqa: PLR0912, PLR0917 - one decision per return, read top to bottom
@@ -236,7 +226,7 @@ def _plan_one(  # noqa: PLR0912, PLR0917 - one decision per return, read top to 
     if parsed.bounce is not None:
         return None
     if token_ticket is None and any(
-        tag is not None and base in addresses for base, tag in map(split_plus_address, _recipients(item))
+        tag is not None and base in addresses for base, tag in map(split_plus_address, recipients_of(item))
     ):
         return None  # a plus-address of ours that is no reply token: the per-message path reads it
     if any(m in lookups.note_message_ids for m in (*parsed.references, *parsed.in_reply_to)):
@@ -273,13 +263,7 @@ def _plan_one(  # noqa: PLR0912, PLR0917 - one decision per return, read top to 
 
     if SUBJECT_NUMBER.search(parsed.subject) or item.inbox_id in acknowledging_inboxes:
         return None
-    others = [a for a in (*parsed.to, *parsed.cc) if inbox_for_recipient(addresses, a.address) is None]
-    for address in others[:MAX_COPIED_PARTICIPANTS]:
-        try:
-            value = normalise_identity(IdentityKind.EMAIL, address.address)
-        except DomainError:
-            continue
-        planned.copied.append((value, " ".join(address.name.split())[:200] or None))
+    planned.copied = copied_identities(parsed, addresses)
     return planned
 
 
@@ -351,7 +335,7 @@ def write(
         now=now,
         requests=[
             NewInboundTicket(
-                subject=" ".join(p.item.parsed.subject.split())[:MAX_SUBJECT_LENGTH] or NO_SUBJECT,
+                subject=ticket_subject(p.item.parsed),
                 body_text=bodies[p.item.record_id][0],
                 body_html=bodies[p.item.record_id][1],
                 customer_id=customers[p.customer],

@@ -12,7 +12,6 @@ original attached, so that nothing a customer sent is lost or blocks the others.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,19 +30,22 @@ from switchboard.channels.email.models import InboundEmail, InboundOutcome, Inbo
 from switchboard.channels.email.parse import parse_email
 from switchboard.channels.email.reading import (
     ORIGINAL_FILENAME,
+    SUBJECT_NUMBER,
     UNKNOWN_SENDER,
     PreparedEmail,
     content_fingerprint,
+    copied_identities,
     customer_identity,
     read_bodies,
+    recipients_of,
     sender_of,
     store_attachments,
+    ticket_subject,
 )
 from switchboard.channels.email.tokens import note_ticket_from_addresses, ticket_from_addresses
 from switchboard.channels.models import Channel, Inbox
 from switchboard.core.clock import Clock
-from switchboard.core.errors import DomainError
-from switchboard.customers.actions import find_or_create_customer, normalise_identity
+from switchboard.customers.actions import find_or_create_customer
 from switchboard.customers.models import Customer, IdentityKind
 from switchboard.storage.blobs import BlobStore
 from switchboard.storage.engine import Database
@@ -57,14 +59,11 @@ from switchboard.tickets.models import (
     TicketParticipant,
 )
 from switchboard.tickets.states import TicketStatus
-from switchboard.tickets.validation import MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
+from switchboard.tickets.validation import MAX_BODY_LENGTH
 
 log = logging.getLogger(__name__)
 
-NO_SUBJECT = "(no subject)"
-MAX_COPIED_PARTICIPANTS = 20
 MAX_MERGE_HOPS = 10
-_SUBJECT_NUMBER = re.compile(r"\[#(\d{1,18})\]")
 __all__ = ["UNKNOWN_SENDER", "BatchResult", "EmailPipeline", "PipelineConfig", "content_fingerprint"]
 
 
@@ -293,7 +292,7 @@ class EmailPipeline:
             return
 
         customer = self._customer_for(session, parsed.sender, sender_address, record, now)
-        ticket, rule = self._find_thread(session, parsed, record, customer, addresses)
+        ticket, rule = self._find_thread(session, item, customer, addresses)
         body_text, body_html = _bodies(parsed, record)
         automatic = parsed.is_automatic
 
@@ -350,7 +349,7 @@ class EmailPipeline:
         rule: ThreadRule | None,
         follow_up_of: Ticket | None = None,
     ) -> Ticket:
-        subject = " ".join(parsed.subject.split())[:MAX_SUBJECT_LENGTH] or NO_SUBJECT
+        subject = ticket_subject(parsed)
         return ticket_actions.create_ticket(
             session,
             actor=self._actor,
@@ -394,12 +393,12 @@ class EmailPipeline:
     def _find_thread(
         self,
         session: Session,
-        parsed: ParsedEmail,
-        record: InboundEmail,
+        item: PreparedEmail,
         customer: Customer,
         addresses: dict[str, int],
     ) -> tuple[Ticket | None, ThreadRule]:
-        recipients = [*record.envelope_recipients, *(a.address for a in parsed.to), *(a.address for a in parsed.cc)]
+        parsed = item.parsed
+        recipients = recipients_of(item)
         ticket_id = ticket_from_addresses(self._config.secret_key, recipients, frozenset(addresses))
         if ticket_id is not None:
             ticket = _live_ticket(session, ticket_id)
@@ -424,7 +423,7 @@ class EmailPipeline:
                         if ticket is not None:
                             return ticket, rule
 
-        match = _SUBJECT_NUMBER.search(parsed.subject)
+        match = SUBJECT_NUMBER.search(parsed.subject)
         if match is not None:
             ticket = session.scalars(select(Ticket).where(Ticket.number == int(match.group(1)))).first()
             if ticket is not None:
@@ -457,19 +456,9 @@ class EmailPipeline:
         now: datetime,
     ) -> None:
         seen = {requester_id}
-        others = [a for a in (*parsed.to, *parsed.cc) if inbox_for_recipient(addresses, a.address) is None]
-        for address in others[:MAX_COPIED_PARTICIPANTS]:
-            try:
-                value = normalise_identity(IdentityKind.EMAIL, address.address)
-            except DomainError:
-                continue  # an unusable copied address loses nothing: it stays in the raw message
+        for value, name in copied_identities(parsed, addresses):
             customer = find_or_create_customer(
-                session,
-                actor=self._actor,
-                now=now,
-                kind=IdentityKind.EMAIL,
-                value=value,
-                name=" ".join(address.name.split())[:200] or None,
+                session, actor=self._actor, now=now, kind=IdentityKind.EMAIL, value=value, name=name
             )
             if customer.id in seen:
                 continue
@@ -617,7 +606,7 @@ class EmailPipeline:
         sender's address; anyone else is named in a first line of the note.
         """
         parsed = item.parsed
-        recipients = [*record.envelope_recipients, *(a.address for a in parsed.to), *(a.address for a in parsed.cc)]
+        recipients = recipients_of(item)
         ticket_id = note_ticket_from_addresses(self._config.secret_key, recipients, frozenset(addresses))
         ticket = _live_ticket(session, ticket_id) if ticket_id is not None else None
         rule = ThreadRule.NOTE_TOKEN

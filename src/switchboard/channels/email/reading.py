@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from switchboard.channels.email.message import Address, ParsedEmail
+from switchboard.channels.email.tokens import split_plus_address
 from switchboard.core.errors import DomainError
 from switchboard.customers.actions import normalise_identity
 from switchboard.customers.models import IdentityKind
 from switchboard.storage.blobs import BlobStore
-from switchboard.tickets.validation import MAX_BODY_LENGTH
+from switchboard.tickets.validation import MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
 
 UNKNOWN_SENDER = "unknown-sender@unknown.invalid"  # RFC 6761: .invalid never resolves
 UNKNOWN_SENDER_NAME = "Unknown sender"
 MAX_HTML_CHARS = 2_000_000
+NO_SUBJECT = "(no subject)"
+MAX_COPIED_PARTICIPANTS = 20
+SUBJECT_NUMBER = re.compile(r"\[#(\d{1,18})\]")
 ORIGINAL_FILENAME = "original.eml"
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
@@ -65,6 +70,30 @@ def content_fingerprint(raw: bytes, parsed: ParsedEmail) -> str | None:
         digest.update(part.encode("utf-8", "replace") + b"\x00")
     digest.update(body.replace(b"\r\n", b"\n"))
     return digest.hexdigest()
+
+
+def recipients_of(item: PreparedEmail) -> list[str]:
+    """Every address the message was sent to: envelope first, then To and Cc."""
+    parsed = item.parsed
+    return [*item.envelope_recipients, *(a.address for a in parsed.to), *(a.address for a in parsed.cc)]
+
+
+def ticket_subject(parsed: ParsedEmail) -> str:
+    return " ".join(parsed.subject.split())[:MAX_SUBJECT_LENGTH] or NO_SUBJECT
+
+
+def copied_identities(parsed: ParsedEmail, own_addresses: Collection[str]) -> list[tuple[str, str | None]]:
+    """(identity, display name) of the people a new request copies, ours left out. An
+    unusable address loses nothing: it stays in the raw message."""
+    copied: list[tuple[str, str | None]] = []
+    others = [a for a in (*parsed.to, *parsed.cc) if split_plus_address(a.address)[0] not in own_addresses]
+    for address in others[:MAX_COPIED_PARTICIPANTS]:
+        try:
+            value = normalise_identity(IdentityKind.EMAIL, address.address)
+        except DomainError:
+            continue
+        copied.append((value, " ".join(address.name.split())[:200] or None))
+    return copied
 
 
 def sender_of(parsed: ParsedEmail, envelope_sender: str | None) -> str | None:
