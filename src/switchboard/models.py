@@ -17,6 +17,7 @@ from switchboard.tickets.models import (
     TicketParticipant,
     TicketTag,
 )
+from switchboard.wfm.models import PresenceChangeRecord, Schedule, Shift, ShiftActivity
 
 metadata = Base.metadata
 
@@ -35,6 +36,10 @@ __all__ = [
     "Message",
     "Organisation",
     "OutboxItem",
+    "PresenceChangeRecord",
+    "Schedule",
+    "Shift",
+    "ShiftActivity",
     "Tag",
     "Team",
     "TeamMember",

@@ -43,6 +43,10 @@ class Permission(StrEnum):
     TOKEN_MANAGE_OWN = "token.manage_own"  # noqa: S105 - a permission name, not a secret
     TOKEN_MANAGE_ANY = "token.manage_any"  # noqa: S105 - a permission name, not a secret
     REPORT_VIEW = "report.view"
+    WFM_VIEW = "wfm.view"  # forecasts, staffing, every schedule, team adherence
+    WFM_MANAGE = "wfm.manage"  # build and publish schedules, set anyone's presence (telephony integrations)
+    SCHEDULE_VIEW_OWN = "schedule.view_own"
+    PRESENCE_SET_OWN = "presence.set_own"
 
 
 _P = Permission
@@ -62,6 +66,8 @@ _WORK_THE_INBOX = frozenset(
         _P.ORGANISATION_MANAGE,
         _P.USER_VIEW,
         _P.TOKEN_MANAGE_OWN,
+        _P.SCHEDULE_VIEW_OWN,
+        _P.PRESENCE_SET_OWN,
     }
 )
 # Staff who read conversations and comment internally but do not answer customers.
@@ -73,18 +79,22 @@ _READ_AND_NOTE = frozenset(
         _P.CUSTOMER_VIEW,
         _P.USER_VIEW,
         _P.TOKEN_MANAGE_OWN,
+        _P.SCHEDULE_VIEW_OWN,
+        _P.PRESENCE_SET_OWN,
     }
 )
 _REPORTS = frozenset({_P.REPORT_VIEW})
 _CONFIGURE_SUPPORT = frozenset({_P.TAG_MANAGE, _P.TEAM_MANAGE, _P.INBOX_MANAGE, _P.FIELD_MANAGE})
+_WATCH_STAFFING = frozenset({_P.WFM_VIEW})
+_PLAN_STAFFING = frozenset({_P.WFM_VIEW, _P.WFM_MANAGE})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.AGENT: _WORK_THE_INBOX,
-    Role.TEAM_LEAD: _WORK_THE_INBOX | _REPORTS,
-    Role.SUPPORT_MANAGER: _WORK_THE_INBOX | _REPORTS | _CONFIGURE_SUPPORT,
+    Role.TEAM_LEAD: _WORK_THE_INBOX | _REPORTS | _WATCH_STAFFING,
+    Role.SUPPORT_MANAGER: _WORK_THE_INBOX | _REPORTS | _CONFIGURE_SUPPORT | _WATCH_STAFFING,
     Role.QA_SPECIALIST: _READ_AND_NOTE | _REPORTS,
     Role.TRAINER: _READ_AND_NOTE,
-    Role.WORKFORCE_MANAGER: _READ_AND_NOTE | _REPORTS,
+    Role.WORKFORCE_MANAGER: _READ_AND_NOTE | _REPORTS | _PLAN_STAFFING,
     Role.CX_MANAGER: _READ_AND_NOTE | _REPORTS,
     Role.ADMIN: frozenset(Permission) - {_P.TICKET_VIEW_OWN, _P.TICKET_CREATE_OWN, _P.TICKET_REPLY_OWN},
     Role.CUSTOMER: frozenset({_P.TICKET_VIEW_OWN, _P.TICKET_CREATE_OWN, _P.TICKET_REPLY_OWN, _P.TOKEN_MANAGE_OWN}),

@@ -65,3 +65,17 @@ def test_actor_require_raises_with_a_clear_message() -> None:
     with pytest.raises(PermissionDenied, match=r"agent role may not ticket\.delete"):
         Actor(user_id=1, role=Role.AGENT).require(P.TICKET_DELETE)
     assert Actor.system().can(P.TICKET_DELETE)
+
+
+def test_workforce_planning_is_for_the_workforce_manager_and_admin() -> None:
+    planners = {r for r in Role if role_allows(r, P.WFM_MANAGE)}
+    watchers = {r for r in Role if role_allows(r, P.WFM_VIEW)}
+    assert planners == {Role.WORKFORCE_MANAGER, Role.ADMIN}
+    assert watchers == planners | {Role.TEAM_LEAD, Role.SUPPORT_MANAGER}
+
+
+def test_every_staff_member_sees_their_own_schedule_and_sets_their_presence() -> None:
+    for role in Role:
+        expected = role is not Role.CUSTOMER
+        assert role_allows(role, P.SCHEDULE_VIEW_OWN) is expected
+        assert role_allows(role, P.PRESENCE_SET_OWN) is expected
