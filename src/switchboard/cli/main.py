@@ -1,4 +1,4 @@
-"""`switchboard` commands: serve, db upgrade, demo, user, token."""
+"""`switchboard` commands: serve, db upgrade, demo, user, token, mail, import, wfm."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from switchboard.accounts.actor import Actor
 from switchboard.accounts.roles import Role
 from switchboard.cli.common import _database, _settings, err
 from switchboard.cli.email import import_app, mail_app, mailbox_app
+from switchboard.cli.wfm import wfm_app
 from switchboard.core.clock import SystemClock
 from switchboard.core.errors import DomainError
 from switchboard.storage.migrate import upgrade_to_head
@@ -28,6 +29,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(mail_app, name="mail")
 app.add_typer(mailbox_app, name="mailbox")
+app.add_typer(wfm_app, name="wfm")
 
 
 def _fail(exc: DomainError) -> typer.Exit:

@@ -224,3 +224,31 @@ def ticket_volume(
     for interval, count in rows:
         counts[datetime.fromtimestamp(int(interval) * interval_seconds, UTC)] += int(count)
     return dict(counts)
+
+
+def staff_names(session: Session, *, user_ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Name and time zone of each user, for labelling schedules."""
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User.id, User.name, User.timezone).where(User.id.in_(user_ids)))
+    return {user_id: (name, timezone) for user_id, name, timezone in rows}
+
+
+def coverage(shifts: Sequence[Shift], *, starts_at: datetime, ends_at: datetime, interval: timedelta) -> list[float]:
+    """Agents working (not on a break, lunch or meeting) per interval, as the average over the
+    interval: an agent on a 15-minute break counts 0.5 in a 30-minute interval."""
+    count = (ends_at - starts_at) // interval
+    covered = [0.0] * count
+    length = interval.total_seconds()
+    for shift in shifts:
+        for segment in segments_of(shift):
+            if segment.activity is not ScheduledActivity.WORK:
+                continue
+            first = max(0, int((segment.starts_at - starts_at) // interval))
+            last = min(count - 1, int((segment.ends_at - starts_at) // interval))
+            for index in range(first, last + 1):
+                begin = starts_at + index * interval
+                seconds = (min(segment.ends_at, begin + interval) - max(segment.starts_at, begin)).total_seconds()
+                if seconds > 0:
+                    covered[index] += seconds / length
+    return covered

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from switchboard.web.ui import accounts, tickets
+from switchboard.web.ui import accounts, tickets, wfm
 from switchboard.web.ui.rendering import STATIC_DIRECTORY
 
 
@@ -28,4 +28,5 @@ def install_pages(app: FastAPI) -> None:
     """Add the agent pages and `/static` to `app` (called once by the app factory)."""
     app.include_router(accounts.router)
     app.include_router(tickets.router)
+    app.include_router(wfm.router)
     app.mount("/static", _StaticAssets(directory=STATIC_DIRECTORY), name="static")

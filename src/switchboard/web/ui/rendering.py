@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from switchboard.accounts.roles import Permission
 from switchboard.core.clock import ensure_aware
 from switchboard.core.errors import DomainError, RateLimited
 from switchboard.web.deps import Caller
@@ -58,6 +59,11 @@ def sentence(message: str) -> str:
     return message if message.endswith((".", "!", "?")) else message + "."
 
 
+def caller_can(caller: Caller | None, permission: str) -> bool:
+    """For templates: show a link only to those who may follow it (the route checks again)."""
+    return caller is not None and caller.actor.can(Permission(permission))
+
+
 @cache
 def templates() -> Jinja2Templates:
     """The page templates, built on first use rather than at import time."""
@@ -72,6 +78,7 @@ def templates() -> Jinja2Templates:
     environment.filters["iso"] = iso_moment
     environment.filters["label"] = label
     environment.filters["sentence"] = sentence
+    environment.globals["can"] = caller_can
     return Jinja2Templates(env=environment)
 
 

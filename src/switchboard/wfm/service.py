@@ -1,0 +1,144 @@
+"""Forecast and staffing for one channel and one week, from the ticket history in the database.
+
+The forecast for a week is made only from the history before that week, so for a week that has
+passed, "forecast vs actual" is what the plan would have said beforehand, not a fit after the fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from switchboard.accounts.actor import Actor
+from switchboard.accounts.roles import Permission
+from switchboard.channels.models import Channel
+from switchboard.wfm import queries
+from switchboard.wfm.forecast import (
+    BacktestReport,
+    HistoryRow,
+    InsufficientHistory,
+    forecast_best,
+    history_from_rows,
+)
+from switchboard.wfm.planning import ChannelTargets, StaffingPlan, agents_for_interval, staffing_plan
+
+DAYS_PER_WEEK = 7
+HISTORY_WEEKS = 26
+BACKTEST_WEEKS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPlan:
+    """Per interval of the week (UTC starts): forecast, actual so far, agents required and scheduled."""
+
+    channel: Channel
+    interval_minutes: int
+    interval_starts: tuple[datetime, ...]
+    forecast: tuple[float, ...]
+    actual: tuple[float | None, ...]  # None for intervals that have not ended yet
+    plan: StaffingPlan | None
+    scheduled: tuple[float, ...]
+    model: str | None
+    backtest: BacktestReport | None
+    notes: tuple[str, ...]
+
+
+def week_start(day: date, zone: ZoneInfo) -> datetime:
+    """Local midnight of the Monday of `day`'s week, in UTC."""
+    monday = day - timedelta(days=day.weekday())
+    return datetime.combine(monday, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def plan_week(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    channel: Channel,
+    monday: date,
+    zone: ZoneInfo,
+    targets: ChannelTargets,
+    interval_minutes: int = 30,
+) -> WeekPlan:
+    actor.require(Permission.WFM_VIEW)
+    monday = monday - timedelta(days=monday.weekday())
+    begins = week_start(monday, zone)
+    ends = week_start(monday + timedelta(days=DAYS_PER_WEEK), zone)  # 167 or 169 hours across DST
+    interval = timedelta(minutes=interval_minutes)
+    history_from = begins - timedelta(weeks=HISTORY_WEEKS)
+    counts = queries.ticket_volume(
+        session, actor=actor, channel=channel, starts_at=history_from, ends_at=begins, interval_minutes=interval_minutes
+    )
+    # Every interval of the history is a row: a quiet half hour with no ticket is zero demand,
+    # not a closed desk (the database knows no opening hours; a business-hours calendar would).
+    first = min(counts, default=None)
+    rows = []
+    if first is not None:
+        moment = first
+        while moment < begins:
+            rows.append(HistoryRow(moment, float(counts.get(moment, 0))))
+            moment += interval
+    starts = []
+    moment = begins
+    while moment < ends:
+        starts.append(moment)
+        moment += interval
+    notes: list[str] = []
+    forecast_values = [0.0] * len(starts)
+    closed = [False] * len(starts)
+    model: str | None = None
+    report: BacktestReport | None = None
+    if rows:
+
+        def agents_for(volume: float, aht_seconds: float, interval_seconds: int) -> int:
+            return agents_for_interval(
+                targets, volume=volume, interval_seconds=interval_seconds, aht_seconds=aht_seconds
+            )
+
+        try:
+            result = forecast_best(
+                history_from_rows(rows, interval_minutes=interval_minutes),
+                horizon_days=DAYS_PER_WEEK,
+                zone=zone,
+                horizon_start=monday,
+                backtest_weeks=BACKTEST_WEEKS,
+                agents_for=agents_for,
+                assumed_aht_seconds=targets.aht_seconds,
+            )
+        except InsufficientHistory as exc:
+            notes.append(str(exc))
+        else:
+            by_start = dict(zip(result.interval_starts, zip(result.volumes, result.closed, strict=True), strict=True))
+            for index, start in enumerate(starts):
+                volume, shut = by_start.get(start, (0.0, True))
+                forecast_values[index], closed[index] = volume, shut
+            model, report = result.model.value, result.backtest
+            notes.extend(result.notes)
+    else:
+        notes.append(f"no {channel.value} tickets in the {HISTORY_WEEKS} weeks before this week")
+    actual_counts = queries.ticket_volume(
+        session, actor=actor, channel=channel, starts_at=begins, ends_at=ends, interval_minutes=interval_minutes
+    )
+    actual = tuple(float(actual_counts.get(start, 0)) if start + interval <= now else None for start in starts)
+    plan = (
+        staffing_plan(targets, volumes=forecast_values, closed=closed, interval_seconds=interval_minutes * 60)
+        if model is not None
+        else None
+    )
+    shifts = queries.published_shifts(session, user_ids=None, starts_at=begins, ends_at=ends)
+    scheduled = queries.coverage(shifts, starts_at=begins, ends_at=ends, interval=interval)
+    return WeekPlan(
+        channel=channel,
+        interval_minutes=interval_minutes,
+        interval_starts=tuple(starts),
+        forecast=tuple(forecast_values),
+        actual=actual,
+        plan=plan,
+        scheduled=tuple(scheduled),
+        model=model,
+        backtest=report,
+        notes=tuple(notes),
+    )
