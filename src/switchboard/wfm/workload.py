@@ -54,6 +54,7 @@ from switchboard.wfm.erlang.errors import (
     InvalidQueueInput,
     require_agents,
     require_duration,
+    require_load,
     require_patience,
     require_rate,
     require_threshold,
@@ -217,6 +218,7 @@ def required_chat_agents(
     patience = None if patience_seconds is None else require_patience(patience_seconds, handle_seconds=handle_times[-1])
     if targets.is_empty:
         raise InvalidQueueInput("give at least one target: service level, ASA, occupancy or abandonment")
+    require_load(rate * handle_times[0])  # chats in progress at once, whatever the concurrency
     threshold = targets.threshold_seconds or 0.0
 
     def unmet_at(agents: int) -> tuple[str, ...]:

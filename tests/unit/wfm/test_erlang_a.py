@@ -299,3 +299,14 @@ def test_invalid_patience_raises(patience_seconds: float) -> None:
         erlang_a_metrics(
             agents=3, arrival_rate=0.1, aht_seconds=180, patience_seconds=patience_seconds, threshold_seconds=20
         )
+
+
+def test_degenerate_patience_and_vanishing_arrivals_stay_finite() -> None:
+    """Found by schemathesis through the API: a patience of 5e-324 s divided by zero."""
+    with pytest.raises(InvalidQueueInput, match="at least"):
+        erlang_a_metrics(agents=1, arrival_rate=1 / 60, aht_seconds=1, patience_seconds=5e-324, threshold_seconds=0)
+    nearly_idle = erlang_a_metrics(
+        agents=1, arrival_rate=5e-324, aht_seconds=180, patience_seconds=60, threshold_seconds=20
+    )
+    assert nearly_idle.service_level == pytest.approx(1.0)
+    assert nearly_idle.abandon_rate == pytest.approx(0.0)

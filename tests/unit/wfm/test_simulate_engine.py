@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -94,6 +94,19 @@ _handle_means = st.floats(min_value=5, max_value=300)
 
 
 @settings(max_examples=80, deadline=None)
+# Found by hypothesis: staffing that falls after the last contact arrived must still count the
+# busy agent's overtime.
+@example(
+    intervals=4,
+    interval_seconds=60.0,
+    volumes=[0.0, 0.0, 14.0, 0.0],
+    agents=[0, 0, 1, 0],
+    handle_mean=5.0,
+    handle_shape="lognormal",
+    patience_mean=None,
+    ramp=0.0,
+    seed=0,
+)
 @given(
     intervals=st.integers(min_value=1, max_value=4),
     interval_seconds=st.sampled_from([60.0, 300.0, 900.0]),

@@ -19,6 +19,7 @@ from switchboard.wfm.erlang import (
     required_agents,
     scheduled_agents,
 )
+from switchboard.wfm.workload import required_chat_agents
 
 EIGHTY_TWENTY = StaffingTargets(service_level=0.8, threshold_seconds=20)
 
@@ -96,7 +97,9 @@ def test_an_abandonment_target_then_decides_and_silences_the_warning() -> None:
 
 def test_erlang_c_never_staffs_an_unstable_queue() -> None:
     result = required_agents(
-        arrival_rate=10 / 180, aht_seconds=180, targets=StaffingTargets(service_level=0.01, threshold_seconds=600)
+        arrival_rate=10 / 180,
+        aht_seconds=180,
+        targets=StaffingTargets(service_level=0.01, threshold_seconds=600),
     )
     assert result.agents == 11
     assert result.metrics.stable
@@ -217,3 +220,20 @@ def test_shrinkage_matches_integer_arithmetic(agents: int, percent: int) -> None
 def test_invalid_shrinkage_is_refused(shrinkage: float) -> None:
     with pytest.raises(InvalidQueueInput, match="shrinkage"):
         scheduled_agents(10, shrinkage)
+
+
+def test_absurd_loads_and_occupancy_caps_are_refused_quickly() -> None:
+    """Found by schemathesis through the API: a tiny occupancy cap overflowed, and a huge load
+    would have stepped through a billion agents."""
+    with pytest.raises(InvalidQueueInput, match="more than 1,000,000 agents"):
+        required_agents(arrival_rate=1.0, aht_seconds=10.0, targets=StaffingTargets(max_occupancy=5e-324))
+    with pytest.raises(InvalidQueueInput, match="up to 100,000"):
+        required_agents(
+            arrival_rate=1e6 / 60,
+            aht_seconds=86_400.0,
+            targets=StaffingTargets(service_level=0.8, threshold_seconds=20),
+        )
+    with pytest.raises(InvalidQueueInput, match="up to 100,000"):
+        required_chat_agents(
+            arrival_rate=1e4, chat_handle_seconds=1e5, concurrency=3, targets=StaffingTargets(max_occupancy=0.9)
+        )

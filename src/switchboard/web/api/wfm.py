@@ -68,14 +68,14 @@ def set_presence(context: Context, caller: ApiCaller, user_id: Id, body: Presenc
 class StaffingIn(Input):
     volume: float = Field(ge=0, le=1_000_000, description="Contacts offered per interval.")
     interval_minutes: int = Field(default=30, ge=1, le=1440)
-    aht_seconds: float = Field(gt=0, le=86_400)
+    aht_seconds: float = Field(ge=1, le=86_400)
     service_level: float | None = Field(default=None, gt=0, le=1, description="e.g. 0.8")
     threshold_seconds: float | None = Field(default=None, ge=0, le=86_400)
     service_level_definition: ServiceLevelDefinition = ServiceLevelDefinition.ANSWERED_WITHIN_OVER_OFFERED
     asa_seconds: float | None = Field(default=None, ge=0, le=86_400)
-    max_occupancy: float | None = Field(default=None, gt=0, le=1)
+    max_occupancy: float | None = Field(default=None, ge=0.01, le=1)
     max_abandon_rate: float | None = Field(default=None, gt=0, le=1)
-    patience_seconds: float | None = Field(default=None, gt=0, le=86_400)
+    patience_seconds: float | None = Field(default=None, ge=1, le=86_400)
 
 
 class StaffingOut(Output):

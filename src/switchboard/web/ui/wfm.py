@@ -293,7 +293,7 @@ def schedule_page(
             rows=rows,
             starts_at=schedule.starts_at,
             ends_at=schedule.ends_at,
-            tick_every=timedelta(hours=12 if days > 1 else 2),
+            tick_every=timedelta(days=1) if days > 2 else timedelta(hours=6 if days > 1 else 2),  # noqa: PLR2004 - readable ticks
             tick_format="%a %H:%M" if days > 1 else "%H:%M",
         )
         under = sum(max(0.0, r - c) for r, c in zip(schedule.required_agents, coverage, strict=False))

@@ -30,22 +30,34 @@ def require_rate(name: str, value: float) -> float:
     return number
 
 
+# Rates are 1/duration: below a microsecond they overflow nothing yet mean nothing either.
+SHORTEST_DURATION_SECONDS = 1e-6
+
+
 def require_duration(name: str, value: float) -> float:
     """Return `value` as a float if it is a finite duration > 0 (a handle time, a patience)."""
     number = float(value)
-    if not math.isfinite(number) or number <= 0:
-        raise InvalidQueueInput(f"{name} must be a finite number of seconds > 0, got {value!r}")
+    if not math.isfinite(number) or number < SHORTEST_DURATION_SECONDS:
+        raise InvalidQueueInput(
+            f"{name} must be a finite number of seconds of at least {SHORTEST_DURATION_SECONDS:g}, got {value!r}"
+        )
     return number
 
 
 # A patience of a million handle times is Erlang C for every practical purpose, and the Erlang A sums
 # cost time and memory growing with √(agents × patience / handle time): refuse longer ones.
 MAX_PATIENCE_IN_HANDLE_TIMES = 1e6
+MIN_PATIENCE_IN_HANDLE_TIMES = 1e-9
 
 
 def require_patience(patience_seconds: float, *, handle_seconds: float) -> float:
     """Return the patience as a float if it is > 0 and at most a million handle times."""
     patience = require_duration("patience_seconds", patience_seconds)
+    if patience < MIN_PATIENCE_IN_HANDLE_TIMES * handle_seconds:
+        raise InvalidQueueInput(
+            f"patience_seconds={patience_seconds!r} is under {MIN_PATIENCE_IN_HANDLE_TIMES:g} handle times: callers"
+            " who hang up at once do not queue; that is Erlang B (blocking), not a waiting line"
+        )
     if patience > MAX_PATIENCE_IN_HANDLE_TIMES * handle_seconds:
         raise InvalidQueueInput(
             f"patience_seconds={patience_seconds!r} is over {MAX_PATIENCE_IN_HANDLE_TIMES:g} handle times:"
@@ -82,6 +94,25 @@ def require_whole(name: str, value: object, *, unit: str) -> int:
     return whole
 
 
+# Ten times the largest load the maths is specified for (10,000 Erlangs). Beyond it a request is a
+# mistake or an attack: the searches and recursions grow with the number of agents.
+MAX_LOAD_ERLANGS = 100_000.0
+MAX_AGENTS = 1_000_000
+
+
 def require_agents(name: str, value: int) -> int:
-    """Return `value` as an int if it is a whole number of agents >= 0."""
-    return require_whole(name, value, unit="agents")
+    """Return `value` as an int if it is a whole number of agents from 0 to `MAX_AGENTS`."""
+    agents = require_whole(name, value, unit="agents")
+    if agents > MAX_AGENTS:
+        raise InvalidQueueInput(f"{name} must be at most {MAX_AGENTS:,}, got {value!r}")
+    return agents
+
+
+def require_load(load_erlangs: float) -> float:
+    """The offered load (arrival rate × handle time), if it is within what staffing is computed for."""
+    if not load_erlangs <= MAX_LOAD_ERLANGS:
+        raise InvalidQueueInput(
+            f"the offered load is {load_erlangs:,.0f} Erlangs; staffing is computed up to {MAX_LOAD_ERLANGS:,.0f}"
+            " (check the volume, interval and handle time)"
+        )
+    return load_erlangs

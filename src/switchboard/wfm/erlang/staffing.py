@@ -17,7 +17,14 @@ import math
 from collections.abc import Callable, Mapping
 
 from switchboard.wfm.erlang.erlang_b_c import erlang_b
-from switchboard.wfm.erlang.errors import InvalidQueueInput, require_duration, require_patience, require_rate
+from switchboard.wfm.erlang.errors import (
+    MAX_AGENTS,
+    InvalidQueueInput,
+    require_duration,
+    require_load,
+    require_patience,
+    require_rate,
+)
 from switchboard.wfm.erlang.metrics import erlang_a_metrics, erlang_c_metrics
 from switchboard.wfm.erlang.results import QueueMetrics, ServiceLevelDefinition, StaffingResult, StaffingTargets
 from switchboard.wfm.erlang.waiting import waiting_with_abandonment, waiting_without_abandonment
@@ -81,7 +88,12 @@ def _impossible(limit: int) -> InvalidQueueInput:
 
 def _fewest_for_occupancy(load_erlangs: float, max_occupancy: float) -> int:
     # load/n <= max_occupancy, tested with the same floating expression the metrics use.
-    agents = max(1, math.ceil(load_erlangs / max_occupancy))
+    bound = load_erlangs / max_occupancy
+    if not bound <= MAX_AGENTS:  # a tiny occupancy cap: also catches an infinite quotient
+        raise InvalidQueueInput(
+            f"a maximum occupancy of {max_occupancy:g} would need more than {MAX_AGENTS:,} agents; raise it"
+        )
+    agents = max(1, math.ceil(bound))
     while agents > 1 and load_erlangs / (agents - 1) <= max_occupancy:
         agents -= 1
     while load_erlangs / agents > max_occupancy:
@@ -208,6 +220,7 @@ def required_agents(
     patience = None if patience_seconds is None else require_patience(patience_seconds, handle_seconds=handle)
     if targets.is_empty:
         raise InvalidQueueInput("give at least one target: service level, ASA, occupancy or abandonment")
+    require_load(rate * handle)
     threshold = targets.threshold_seconds or 0.0
     if rate == 0:
         agents, binding = 0, "no_demand"

@@ -37,6 +37,8 @@ class WaitingMeasures:
     abandon_rate: float
 
 
+SMALLEST_ARRIVALS_PER_PATIENCE = 1e-9
+
 def _clip(probability: float) -> float:
     return min(1.0, max(0.0, probability))
 
@@ -93,7 +95,9 @@ def waiting_with_abandonment(
     if arrival_rate == 0:
         return WaitingMeasures(True, 0.0, _all_definitions(1.0), 0.0, 0.0, 0.0)
     theta = 1.0 / patience_seconds
-    x, y = full_departure_rate / theta, arrival_rate / theta
+    # y = λ × patience: arrivals during one patience. Below SMALLEST_ARRIVALS_PER_PATIENCE every
+    # measure that depends on it is that small too; flooring it keeps the divisions by y finite.
+    x, y = full_departure_rate / theta, max(arrival_rate / theta, SMALLEST_ARRIVALS_PER_PATIENCE)
     line = waiting_line_sums(x, y)
     probability_wait = _clip(_probability_wait_with_patience(blocking, line.log_total))
     # P(abandon) = θ·E[queue] / λ = P(W > 0) · E[j | all busy] / y (Little's law on the waiting line).

@@ -94,21 +94,29 @@ def serve_in_order(
     next_interval = 1
     change_at = interval_seconds if intervals > 1 else math.inf
     replace, push, pop, inf = heapq.heapreplace, heapq.heappush, heapq.heappop, math.inf
+
+    def change_staffing() -> None:
+        nonlocal next_interval, change_at
+        change = agents_per_interval[next_interval] - agents_per_interval[next_interval - 1]
+        for _ in range(change):
+            push(free_at, change_at)
+        for _ in range(-change):
+            leaves_at = pop(free_at)
+            if leaves_at > change_at:
+                overtime.append((change_at, leaves_at))
+        next_interval += 1
+        change_at = next_interval * interval_seconds
+
     for contact, arrival in enumerate(arrival_seconds):
         start = max(free_at[0] if free_at else inf, arrival)
         # Staffing changes that happen before this contact could be answered are applied first.
         while next_interval < intervals and start >= change_at:
-            change = agents_per_interval[next_interval] - agents_per_interval[next_interval - 1]
-            for _ in range(change):
-                push(free_at, change_at)
-            for _ in range(-change):
-                leaves_at = pop(free_at)
-                if leaves_at > change_at:
-                    overtime.append((change_at, leaves_at))
-            next_interval += 1
-            change_at = next_interval * interval_seconds
+            change_staffing()
             start = max(free_at[0] if free_at else inf, arrival)
         if start <= deadline_seconds[contact] and start < inf:
             replace(free_at, start + handle_seconds[contact])
             answers[contact] = start
+    # Changes after the last contact still send busy agents off shift late: that overtime counts.
+    while next_interval < intervals:
+        change_staffing()
     return answers, overtime
