@@ -1,14 +1,19 @@
 """`switchboard wfm …`: staffing, forecasting, scheduling and simulation from the command line.
 
 These commands are calculators: they read their inputs from options and files and touch
-no database, so a workforce manager can use them on data from another system.
+no database (except `schedule --save`), so a workforce manager can use them on data from
+another system.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -17,7 +22,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from switchboard.cli.common import err
+from switchboard.accounts.actor import Actor
+from switchboard.cli.common import _database, _settings, err
+from switchboard.core.errors import DomainError
 from switchboard.wfm.erlang import (
     InvalidQueueInput,
     QueueMetrics,
@@ -39,6 +46,15 @@ from switchboard.wfm.forecast import (
     parse_history_csv,
 )
 from switchboard.wfm.planning import ChannelTargets, StaffingModel, agents_for_interval
+from switchboard.wfm.schedule import (
+    InvalidScheduleInput,
+    ScheduleNotFound,
+    ScheduleResult,
+    example_problem,
+    solve_schedule,
+)
+from switchboard.wfm.schedule_file import parse_problem, result_json
+from switchboard.wfm.service import save_solved_schedule
 from switchboard.wfm.simulate import DurationDistribution, InvalidScenario, Scenario, compare_with_erlang
 
 wfm_app = typer.Typer(help="Workforce management: staffing, forecasts, schedules, simulation.", no_args_is_help=True)
@@ -49,6 +65,9 @@ PERCENT = 100
 MAX_SIMULATED_INTERVALS = 7 * 96
 MAX_REPLICATIONS = 1000
 MAX_HORIZON_DAYS = 62
+MAX_SOLVE_SECONDS = 3600.0
+MAX_EXAMPLE_AGENTS = 2000
+MAX_EXAMPLE_DAYS = 31
 MAX_INPUT_BYTES = 256 * 1024 * 1024  # five years of 15-minute rows is about 10 MB
 _SERVICE_LEVEL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
 
@@ -442,3 +461,89 @@ def forecast_command(  # noqa: PLR0917 - Typer reads options from parameters
         err.print(f"wrote {rows} open intervals to {output} (model {result.model.value})")
     if backtest:
         _print_backtest(result)
+
+
+@contextmanager
+def _quiet_native_stdout() -> Iterator[None]:
+    """HiGHS writes a copyright banner straight to file descriptor 1 the first time it starts, before
+    any option can silence it; keep it out of this command's output (scripts parse stdout)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with Path(os.devnull).open("wb") as sink:
+            os.dup2(sink.fileno(), 1)
+            yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+@wfm_app.command("schedule")
+def schedule_command(  # noqa: PLR0917 - Typer reads options from parameters
+    problem: Annotated[Path | None, typer.Option(help="Problem JSON (see docs/wfm.md).")] = None,
+    example: Annotated[int | None, typer.Option(help="Solve a generated example with this many agents.")] = None,
+    days: Annotated[int, typer.Option(help="Days of the generated example.")] = 7,
+    gap: Annotated[float, typer.Option(help="Stop within this relative gap of optimal, e.g. 0.01.")] = 0.01,
+    time_limit: Annotated[float, typer.Option(help="Seconds the solver may search.")] = 60.0,
+    output: Annotated[Path | None, typer.Option(help="Write the schedule as JSON here.")] = None,
+    save: Annotated[
+        str | None, typer.Option(help="Store it under this name (agent ids are staff emails), as a draft.")
+    ] = None,
+    publish: Annotated[bool, typer.Option("--publish", help="With --save: publish it to the agents.")] = False,
+) -> None:
+    """Build shifts that cover the requirement with least weighted under- and over-staffing (HiGHS)."""
+    try:
+        if (problem is None) == (example is None):
+            raise UsageProblem("give either --problem FILE or --example AGENTS")
+        if publish and save is None:
+            raise UsageProblem("--publish needs --save NAME")
+        if not 0 <= gap < 1:
+            raise UsageProblem(f"the gap is a fraction below 1, e.g. 0.01, not {gap:g}")
+        if not 0 < time_limit <= MAX_SOLVE_SECONDS:
+            raise UsageProblem(f"the time limit must be 0 to {MAX_SOLVE_SECONDS:g} seconds")
+        if problem is not None:
+            stated = parse_problem(_read_input(problem))
+        else:
+            assert example is not None  # noqa: S101 - narrowed by the check above
+            if not 1 <= example <= MAX_EXAMPLE_AGENTS or not 1 <= days <= MAX_EXAMPLE_DAYS:
+                raise UsageProblem(f"examples have 1–{MAX_EXAMPLE_AGENTS} agents and 1–{MAX_EXAMPLE_DAYS} days")
+            stated = example_problem(agents=example, days=days)
+        with _quiet_native_stdout():
+            result = solve_schedule(stated, relative_gap=gap, time_limit_seconds=time_limit)
+    except (UsageProblem, InvalidScheduleInput, ScheduleNotFound) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    report = result.report
+    shifts = sum(len(schedule.shifts) for schedule in result.schedules)
+    typer.echo(
+        f"{len(result.schedules)} agents, {shifts} shifts; status {report.status.value}, "
+        f"gap {report.gap:.2%} (objective {report.objective:.1f}, bound {report.bound:.1f}); "
+        f"solved in {report.solve_seconds:.1f} s after {report.build_seconds:.1f} s building"
+    )
+    typer.echo(
+        f"under-staffed {result.total_under:.1f} and over-staffed {result.total_over:.1f} agent-intervals "
+        f"of {result.horizon.interval_minutes} minutes"
+    )
+    for agent in result.unschedulable:
+        err.print(f"[yellow]not scheduled:[/yellow] {agent.agent_id}: {agent.reason}")
+    if output is not None:
+        output.write_text(result_json(result), encoding="utf-8")
+        err.print(f"wrote {output}")
+    if save is not None:
+        _save_schedule(save, result, publish=publish)
+
+
+def _save_schedule(name: str, result: ScheduleResult, *, publish: bool) -> None:
+    from switchboard.core.clock import SystemClock
+
+    settings = _settings()
+    try:
+        with _database(settings) as database, database.write() as session:
+            schedule_id = save_solved_schedule(
+                session, actor=Actor.system(), now=SystemClock().now(), name=name, result=result, publish=publish
+            )
+    except DomainError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from exc
+    typer.echo(f"saved schedule {schedule_id} {'(published)' if publish else '(draft)'}")

@@ -33,6 +33,7 @@ from switchboard.demo.catalogue import (
 from switchboard.demo.history import WrittenCounts, arrivals, plan_batch, write_histories
 from switchboard.demo.odds import activity_weights, seeded
 from switchboard.demo.plot_settings import DEMO_PLOTS
+from switchboard.demo.workforce import load_workforce
 from switchboard.demo.workspace import create_customers, create_staff_and_setup, read_cast, read_customers
 from switchboard.storage.engine import Database
 
@@ -89,11 +90,13 @@ def load_demo(
             lines.append("The demo is already loaded; nothing changed.")
         else:
             counts = _load_workspace_and_history(session, now=now, seed=seed, demo_tickets=demo_tickets)
+            workforce = load_workforce(session, now=now, seed=seed)
             lines.append(
                 f"Loaded the demo in {time.perf_counter() - started:.1f} s: {len(STAFF)} staff in {len(TEAMS)} teams, "
                 f"{len(INBOXES)} inboxes, {DEMO_ORGANISATIONS} organisations, {DEMO_CUSTOMERS} customers, "
                 f"{counts.tickets:,} tickets with {counts.messages:,} messages and {counts.events:,} events "
-                f"over the last {DEMO_HISTORY.days // 7} weeks."
+                f"over the last {DEMO_HISTORY.days // 7} weeks; this week's schedule with {workforce.shifts} "
+                f"shifts ({workforce.note}) and {workforce.presence_changes} presence changes today."
             )
     if bulk_tickets:
         result = add_bulk_tickets(

@@ -6,16 +6,22 @@ passed, "forecast vs actual" is what the plan would have said beforehand, not a 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from switchboard.accounts.actor import Actor
+from switchboard.accounts.models import User
 from switchboard.accounts.roles import Permission
 from switchboard.channels.models import Channel
+from switchboard.core.errors import ValidationFailed
 from switchboard.wfm import queries
+from switchboard.wfm.actions import PlannedActivity, PlannedShift, publish_schedule, save_schedule
+from switchboard.wfm.adherence import ScheduledActivity
 from switchboard.wfm.forecast import (
     BacktestReport,
     HistoryRow,
@@ -24,6 +30,7 @@ from switchboard.wfm.forecast import (
     history_from_rows,
 )
 from switchboard.wfm.planning import ChannelTargets, StaffingPlan, agents_for_interval, staffing_plan
+from switchboard.wfm.schedule import ScheduleResult
 
 DAYS_PER_WEEK = 7
 HISTORY_WEEKS = 26
@@ -142,3 +149,80 @@ def plan_week(
         backtest=report,
         notes=tuple(notes),
     )
+
+
+def planned_shifts(result: ScheduleResult, *, user_ids: Mapping[str, int]) -> list[PlannedShift]:
+    """A solved schedule's shifts for storage; agent ids are mapped to users by `user_ids`.
+    Unpaid breaks are stored as lunches, paid ones as breaks (the usual contract terms)."""
+    missing = sorted({schedule.agent_id for schedule in result.schedules if schedule.shifts} - set(user_ids))
+    if missing:
+        raise ValidationFailed(f"no active staff member for agent {', '.join(missing[:5])}")
+    return [
+        PlannedShift(
+            user_id=user_ids[schedule.agent_id],
+            template=shift.template,
+            starts_at=shift.start,
+            ends_at=shift.end,
+            activities=tuple(
+                PlannedActivity(ScheduledActivity.BREAK if rule.paid else ScheduledActivity.LUNCH, rule.start, rule.end)
+                for rule in shift.breaks
+            ),
+        )
+        for schedule in result.schedules
+        for shift in schedule.shifts
+    ]
+
+
+def save_solved_schedule(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    name: str,
+    result: ScheduleResult,
+    agent_emails: bool = True,
+    team_id: int | None = None,
+    publish: bool = False,
+) -> int:
+    """Store a solved schedule whose agent ids are staff emails (or user ids); publish it if asked."""
+    if agent_emails:
+        emails = {schedule.agent_id.strip().lower() for schedule in result.schedules}
+        rows = session.execute(select(User.email, User.id).where(User.email.in_(emails), User.is_active))
+        by_email: dict[str, int] = {email: user_id for email, user_id in rows}  # noqa: C416 - typed rows
+        user_ids = {
+            s.agent_id: by_email[s.agent_id.strip().lower()]
+            for s in result.schedules
+            if s.agent_id.strip().lower() in by_email
+        }
+    else:
+        user_ids = {s.agent_id: int(s.agent_id) for s in result.schedules if s.agent_id.isdigit()}
+    required = [sum(values) for values in zip(*(queue.required for queue in result.coverage), strict=True)]
+    report = result.report
+    schedule = save_schedule(
+        session,
+        actor=actor,
+        now=now,
+        name=name,
+        starts_at=result.horizon.start,
+        ends_at=result.horizon.end,
+        interval_minutes=result.horizon.interval_minutes,
+        required_agents=required,
+        solve_report={
+            "status": report.status.value,
+            "solver": report.solver,
+            "objective": report.objective,
+            "bound": report.bound,
+            "gap": report.gap,
+            "requested_gap": report.requested_gap,
+            "solve_seconds": round(report.solve_seconds, 3),
+            "build_seconds": round(report.build_seconds, 3),
+            "columns": report.columns,
+            "rows": report.rows,
+            "unschedulable": [f"{agent.agent_id}: {agent.reason}" for agent in result.unschedulable],
+        },
+        shifts=planned_shifts(result, user_ids=user_ids),
+        team_id=team_id,
+    )
+    if publish:
+        publish_schedule(session, actor=actor, now=now, schedule_id=schedule.id)
+    return schedule.id

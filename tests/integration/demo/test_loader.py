@@ -20,6 +20,7 @@ from rich.console import Console
 from sqlalchemy import func, select, text
 
 from switchboard.accounts import actions as accounts
+from switchboard.accounts.actor import Actor
 from switchboard.accounts.models import User
 from switchboard.accounts.roles import Role
 from switchboard.core.clock import FixedClock, ensure_aware
@@ -29,6 +30,8 @@ from switchboard.storage.engine import Database, make_engine
 from switchboard.tickets.events import EVENT_TYPES
 from switchboard.tickets.models import Message, Tag, Ticket, TicketEvent, TicketTag
 from switchboard.tickets.states import Priority
+from switchboard.wfm import queries as wfm_queries
+from switchboard.wfm.models import ScheduleStatus
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DEMO_TICKETS = 400
@@ -283,3 +286,22 @@ def test_worker_processes_write_the_same_rows_as_one_process(migrated_template: 
         database.dispose()
     assert len(dumps[0]["tickets"]) == 270
     assert dumps[0] == dumps[1]
+
+
+def test_demo_has_a_published_schedule_and_todays_presence(demo_database: Database) -> None:
+    """The workforce pages have something to show: this week's shifts cover the demo's own
+    forecast, and the agents on shift today have presence (some of it out of adherence)."""
+    with demo_database.read() as session:
+        (schedule,) = wfm_queries.list_schedules(session, actor=Actor.system())
+        assert schedule.status is ScheduleStatus.PUBLISHED
+        assert schedule.optimality_gap is not None and schedule.optimality_gap <= 0.02
+        assert sum(schedule.required_agents) > 0
+        detailed = wfm_queries.schedule_with_shifts(session, actor=Actor.system(), schedule_id=schedule.id)
+        assert len({shift.user_id for shift in detailed.shifts}) >= 10
+        report = wfm_queries.adherence_report(
+            session, actor=Actor.system(), now=NOW, starts_at=NOW - timedelta(hours=12), ends_at=NOW
+        )
+    scheduled = [row for row in report if row.summary.scheduled_seconds]
+    assert scheduled
+    assert all(row.summary.adherence is not None for row in scheduled)
+    assert min(row.summary.adherence or 1.0 for row in scheduled) < 1.0  # someone was late

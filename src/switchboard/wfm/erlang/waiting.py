@@ -39,6 +39,7 @@ class WaitingMeasures:
 
 SMALLEST_ARRIVALS_PER_PATIENCE = 1e-9
 
+
 def _clip(probability: float) -> float:
     return min(1.0, max(0.0, probability))
 
