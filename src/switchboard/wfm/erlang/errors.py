@@ -84,11 +84,14 @@ def require_fraction(name: str, value: float) -> float:
 
 def require_whole(name: str, value: object, *, unit: str) -> int:
     """Return `value` as an int if it is a whole number >= 0 of `unit` (integral floats accepted, bools not)."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, SupportsIndex):
-        raise InvalidQueueInput(f"{name} must be a whole number of {unit}, got {value!r}")
-    whole = operator.index(value)
+    if type(value) is int:  # the usual case, without the (slow) protocol check below
+        whole = value
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, SupportsIndex):
+            raise InvalidQueueInput(f"{name} must be a whole number of {unit}, got {value!r}")
+        whole = operator.index(value)
     if whole < 0:
         raise InvalidQueueInput(f"{name} must be >= 0, got {value!r}")
     return whole
