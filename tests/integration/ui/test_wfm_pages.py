@@ -143,3 +143,16 @@ def test_forecast_page_learns_from_ticket_history(
     assert "No voice tickets in the 26 weeks" in empty.text
     assert client.get("/wfm/forecast", params={"channel": "pigeon"}).status_code == 422
     assert client.get("/wfm/forecast", params={"week": "next tuesday"}).status_code == 422
+
+
+def test_calculator_form_as_a_browser_sends_it_with_blank_optional_fields(client: TestClient, make: Factory) -> None:
+    """A browser submits every field; empty ones arrive as "" (found in the browser test: a 500)."""
+    logged_in(client, make, Role.WORKFORCE_MANAGER)
+    form = {"volume": "100", "interval_minutes": "30", "aht": "180", "service_level": "80", "threshold": "20"}
+    page = client.get("/wfm/erlang", params={**form, "patience": "", "max_occupancy": "", "shrinkage": ""})
+    assert page.status_code == 200, page.text
+    assert '<span class="figure-value" id="agents-required">14</span>' in page.text
+    bad = client.get("/wfm/erlang", params={**form, "patience": "-4", "max_occupancy": "", "shrinkage": ""})
+    assert bad.status_code == 422
+    forecast = client.get("/wfm/forecast", params={"channel": "voice", "patience": ""})
+    assert forecast.status_code == 200, forecast.text

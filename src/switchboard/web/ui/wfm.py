@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from switchboard.accounts.roles import Permission
 from switchboard.channels.models import Channel
@@ -58,7 +58,13 @@ def _blank_is_none(value: object) -> object:
     return None if value == "" else value
 
 
-OptionalNumber = Annotated[float | None, BeforeValidator(_blank_is_none)]
+# A form's empty field arrives as "" and means "not given". The bounds sit on the number inside
+# the union: on the optional as a whole they would be applied to None and fail as a server error.
+OptionalSeconds = Annotated[
+    Annotated[float, Field(gt=0, le=MAX_HANDLE_SECONDS)] | None, BeforeValidator(_blank_is_none), Query()
+]
+OptionalPercent = Annotated[Annotated[float, Field(gt=0, le=100)] | None, BeforeValidator(_blank_is_none), Query()]
+OptionalShrinkage = Annotated[Annotated[float, Field(ge=0, lt=100)] | None, BeforeValidator(_blank_is_none), Query()]
 
 
 def _require(caller: Caller, permission: Permission) -> None:
@@ -94,9 +100,9 @@ def erlang_calculator(  # noqa: PLR0917 - FastAPI reads query parameters from pa
     aht: Annotated[float, Query(gt=0, le=MAX_HANDLE_SECONDS)] = 180.0,
     service_level: Annotated[float, Query(gt=0, le=100)] = 80.0,
     threshold: Annotated[float, Query(ge=0, le=MAX_HANDLE_SECONDS)] = 20.0,
-    patience: Annotated[OptionalNumber, Query(gt=0, le=MAX_HANDLE_SECONDS)] = None,
-    max_occupancy: Annotated[OptionalNumber, Query(gt=0, le=100)] = None,
-    shrinkage: Annotated[OptionalNumber, Query(ge=0, lt=100)] = None,
+    patience: OptionalSeconds = None,
+    max_occupancy: OptionalPercent = None,
+    shrinkage: OptionalShrinkage = None,
 ) -> Response:
     """An interactive Erlang C/A calculator: the answer, and what one agent more or less does."""
     if current_user is None:
@@ -441,7 +447,7 @@ def forecast_page(  # noqa: PLR0917 - FastAPI reads query parameters from parame
     aht: Annotated[float, Query(gt=0, le=MAX_HANDLE_SECONDS)] = 300.0,
     service_level: Annotated[float, Query(gt=0, le=100)] = 80.0,
     threshold: Annotated[float, Query(ge=0, le=MAX_HANDLE_SECONDS)] = 20.0,
-    patience: Annotated[OptionalNumber, Query(gt=0, le=MAX_HANDLE_SECONDS)] = None,
+    patience: OptionalSeconds = None,
     concurrency: Annotated[int, Query(ge=1, le=MAX_CHAT_CONCURRENCY)] = 2,
     response_hours: Annotated[float, Query(gt=0, le=MAX_RESPONSE_HOURS)] = 4.0,
     shrinkage: Annotated[float, Query(ge=0, lt=100)] = 30.0,
