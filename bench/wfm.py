@@ -34,13 +34,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import math
 import os
 import platform
 import queue
-import shutil
 import statistics
 import subprocess
 import sys
@@ -56,6 +54,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from peers.peer_venv import clean_environment, ensure_virtualenv
 from switchboard.wfm.erlang import (
     StaffingTargets,
     erlang_a_metrics,
@@ -188,11 +187,7 @@ class Peer:
 
 def _peer_environment() -> dict[str, str]:
     """This environment without our virtualenv, so the peer's interpreter sees only its own packages."""
-    return {
-        name: value
-        for name, value in os.environ.items()
-        if name not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "UV_PROJECT_ENVIRONMENT")
-    }
+    return clean_environment()
 
 
 def _interpreter_version(command: str) -> tuple[Path, tuple[int, int]] | None:
@@ -235,28 +230,10 @@ def find_peer_python(explicit: str | None) -> tuple[Path, tuple[str, ...]]:
 def ensure_peer(cache_dir: Path, explicit_python: str | None) -> Peer:
     """pyworkforce in a virtualenv under `cache_dir`, reused while interpreter and pins stay the same."""
     interpreter, requirements = find_peer_python(explicit_python)
-    key = hashlib.sha256("\n".join([str(interpreter), *requirements]).encode()).hexdigest()[:12]
-    venv = cache_dir.resolve() / f"venv-{key}"
-    python = venv / "bin" / "python"
-    marker = venv / ".switchboard-requirements"
-    install_seconds = 0.0
-    if not (marker.is_file() and marker.read_text() == "\n".join(requirements) and python.exists()):
-        shutil.rmtree(venv, ignore_errors=True)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        say(f"[pyworkforce] installing {requirements[0]} into {venv} ...")
-        started = time.perf_counter()
-        subprocess.run([str(interpreter), "-m", "venv", str(venv)], check=True, env=_peer_environment())  # noqa: S603
-        install = subprocess.run(  # noqa: S603 - the venv's pip and the pinned requirements
-            [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *requirements],
-            capture_output=True,
-            text=True,
-            env=_peer_environment(),
-            check=False,
-        )
-        if install.returncode != 0:
-            raise RuntimeError(f"pip install failed:\n{install.stdout}\n{install.stderr}")
-        marker.write_text("\n".join(requirements))
-        install_seconds = time.perf_counter() - started
+    say(f"[pyworkforce] {requirements[0]} in a virtualenv under {cache_dir} (installed on first use) ...")
+    python, install_seconds = ensure_virtualenv(
+        cache_dir, python=str(interpreter), requirements=requirements, environment=_peer_environment()
+    )
     info = json.loads(_run_peer(python, ["info"], request=None, stop_after_seconds=120.0)[0])
     return Peer(
         python=python,

@@ -36,7 +36,6 @@ HELPDESK_*_WEBHOOK_URLS variables are removed from the environment of every comm
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import shutil
@@ -52,6 +51,13 @@ from contextlib import ExitStack, closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+if __package__:
+    from peers.peer_venv import clean_environment
+    from peers.peer_venv import ensure_virtualenv as peer_virtualenv
+else:  # run as a script: bench/peers itself is on sys.path
+    from peer_venv import clean_environment  # type: ignore[no-redef]
+    from peer_venv import ensure_virtualenv as peer_virtualenv  # type: ignore[no-redef]
 
 DJANGO_HELPDESK_VERSION = "2.6.1"  # latest on PyPI that installs on Python 3.11, as of this writing
 DJANGO_VERSION = "5.2.19"  # the newest Django it resolves to on Python 3.11
@@ -341,31 +347,13 @@ def _measure(
 
 def ensure_virtualenv(cache_dir: Path, python: str = "python3") -> tuple[Path, float]:
     """The venv's interpreter and how long installing took (0.0 when a cached one was reused)."""
-    key = hashlib.sha256("\n".join(REQUIREMENTS).encode()).hexdigest()[:12]
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    venv = cache_dir.resolve() / f"venv-{key}"
-    interpreter = venv / "bin" / "python"
-    marker = venv / ".switchboard-requirements"
-    if marker.is_file() and marker.read_text() == "\n".join(REQUIREMENTS) and interpreter.exists():
-        probe = subprocess.run(  # noqa: S603 - the cached venv's interpreter
-            [str(interpreter), "-c", "import django, helpdesk"], capture_output=True, env=_environment(), check=False
-        )
-        if probe.returncode == 0:
-            return interpreter, 0.0
-    shutil.rmtree(venv, ignore_errors=True)
-    started = time.perf_counter()
-    subprocess.run([python, "-m", "venv", str(venv)], check=True, env=_environment())  # noqa: S603 - fixed argv
-    install = subprocess.run(  # noqa: S603 - the venv's pip and the pinned requirements
-        [str(interpreter), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *REQUIREMENTS],
-        capture_output=True,
-        text=True,
-        env=_environment(),
-        check=False,
+    return peer_virtualenv(
+        cache_dir,
+        python=python,
+        requirements=REQUIREMENTS,
+        environment=_environment(),
+        probe_imports="django, helpdesk",
     )
-    if install.returncode != 0:
-        raise RuntimeError(f"pip install failed:\n{install.stdout}\n{install.stderr}")
-    marker.write_text("\n".join(REQUIREMENTS))
-    return interpreter, time.perf_counter() - started
 
 
 # -- the Django project -----------------------------------------------------------------
@@ -382,13 +370,8 @@ def _write_project(project: Path) -> None:
 
 def _environment() -> dict[str, str]:
     """This process's environment, without webhook targets or another venv, in a UTF-8 locale."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith("HELPDESK_") and name not in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")
-    }
-    env.update(DJANGO_SETTINGS_MODULE="benchsite.settings", LC_ALL="C.UTF-8", LANG="C.UTF-8")
-    return env
+    env = clean_environment(DJANGO_SETTINGS_MODULE="benchsite.settings", LC_ALL="C.UTF-8", LANG="C.UTF-8")
+    return {name: value for name, value in env.items() if not name.startswith("HELPDESK_")}
 
 
 class _Manage:
