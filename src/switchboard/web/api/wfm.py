@@ -16,7 +16,7 @@ from switchboard.web.api.schemas import ERROR_RESPONSES, Id, Input, Output
 from switchboard.web.deps import ApiCaller, Context
 from switchboard.wfm import actions, queries
 from switchboard.wfm.adherence import PresenceState, ScheduledActivity
-from switchboard.wfm.erlang import InvalidQueueInput, ServiceLevelDefinition, StaffingTargets, required_agents
+from switchboard.wfm.erlang import ServiceLevelDefinition, StaffingTargets, required_agents
 from switchboard.wfm.ics import shifts_to_icalendar
 
 router = APIRouter(tags=["workforce"], responses=ERROR_RESPONSES)
@@ -97,8 +97,6 @@ class StaffingOut(Output):
 def staffing(caller: ApiCaller, body: StaffingIn) -> StaffingOut:
     """Erlang C, or Erlang A when `patience_seconds` is given. A calculator: nothing is stored."""
     caller.actor.require(Permission.WFM_VIEW)
-    if (body.service_level is None) != (body.threshold_seconds is None):
-        raise ValidationFailed("service_level and threshold_seconds go together")
     if body.max_abandon_rate is not None and body.patience_seconds is None:
         raise ValidationFailed("max_abandon_rate needs patience_seconds")
     targets = StaffingTargets(
@@ -109,17 +107,13 @@ def staffing(caller: ApiCaller, body: StaffingIn) -> StaffingOut:
         max_occupancy=body.max_occupancy,
         max_abandon_rate=body.max_abandon_rate,
     )
-    if all(v is None for v in (body.service_level, body.asa_seconds, body.max_occupancy, body.max_abandon_rate)):
-        raise ValidationFailed("give at least one target")
-    try:
-        result = required_agents(
-            arrival_rate=body.volume / (body.interval_minutes * SECONDS_PER_MINUTE),
-            aht_seconds=body.aht_seconds,
-            targets=targets,
-            patience_seconds=body.patience_seconds,
-        )
-    except InvalidQueueInput as exc:
-        raise ValidationFailed(str(exc)) from exc
+    # Missing or contradictory targets raise InvalidQueueInput, a ValidationFailed: a 422 with its message.
+    result = required_agents(
+        arrival_rate=body.volume / (body.interval_minutes * SECONDS_PER_MINUTE),
+        aht_seconds=body.aht_seconds,
+        targets=targets,
+        patience_seconds=body.patience_seconds,
+    )
     metrics = result.metrics
     return StaffingOut(
         agents=result.agents,

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BeforeValidator, Field
+from sqlalchemy.orm import Session
 
 from switchboard.accounts.roles import Permission
 from switchboard.channels.models import Channel
@@ -25,7 +26,6 @@ from switchboard.web.ui.security import session_csrf_matches
 from switchboard.wfm import actions, queries, service
 from switchboard.wfm.adherence import PresenceState, ScheduledActivity
 from switchboard.wfm.erlang import (
-    InvalidQueueInput,
     QueueMetrics,
     StaffingTargets,
     erlang_a_metrics,
@@ -114,10 +114,7 @@ def erlang_calculator(  # noqa: PLR0917 - FastAPI reads query parameters from pa
         threshold_seconds=threshold,
         max_occupancy=max_occupancy / PERCENT if max_occupancy is not None else None,
     )
-    try:
-        result = required_agents(arrival_rate=arrival_rate, aht_seconds=aht, targets=targets, patience_seconds=patience)
-    except InvalidQueueInput as exc:
-        raise ValidationFailed(str(exc)) from exc
+    result = required_agents(arrival_rate=arrival_rate, aht_seconds=aht, targets=targets, patience_seconds=patience)
     low = max(1, result.agents - WHAT_IF_BELOW)
     rows = []
     for agents in range(low, max(result.agents, 1) + WHAT_IF_ABOVE + 1):
@@ -222,6 +219,11 @@ def _shift_items(shift: Shift, zone: ZoneInfo) -> list[GanttItem]:
         label = f"{segment.activity.value} {local_start:%a %H:%M}–{local_end:%H:%M} {zone.key} ({shift.template})"
         items.append(GanttItem(segment.starts_at, segment.ends_at, f"gantt-{segment.activity.value}", label))
     return items
+
+
+def _viewer_zone(session: Session, caller: Caller) -> ZoneInfo:
+    """The logged-in user's own time zone: their schedule and charts read in local time."""
+    return _zone(queries.staff_names(session, user_ids={caller.user_id}).get(caller.user_id, ("", "UTC"))[1])
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -354,9 +356,7 @@ def my_schedule(request: Request, context: Context, current_user: SessionCaller)
         return login_redirect(request)
     now = context.clock.now()
     with context.database.read() as session:
-        zone = _zone(
-            queries.staff_names(session, user_ids={current_user.user_id}).get(current_user.user_id, ("", "UTC"))[1]
-        )
+        zone = _viewer_zone(session, current_user)
         shifts = queries.my_shifts(
             session,
             actor=current_user.actor,
@@ -458,9 +458,7 @@ def forecast_page(  # noqa: PLR0917 - FastAPI reads query parameters from parame
     _require(current_user, Permission.WFM_VIEW)
     now = context.clock.now()
     with context.database.read() as session:
-        zone = _zone(
-            queries.staff_names(session, user_ids={current_user.user_id}).get(current_user.user_id, ("", "UTC"))[1]
-        )
+        zone = _viewer_zone(session, current_user)
         day = _day_start(week, now).date() if week else now.astimezone(zone).date()
         targets = _channel_targets(
             channel,
