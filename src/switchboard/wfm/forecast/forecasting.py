@@ -117,20 +117,19 @@ def backtest(
     whole horizon after it.
     """
     laid_out = _lay_out(history, horizon_days=horizon_days, zone=zone, holidays=holidays, horizon_start=horizon_start)
-    report = backtest_history(
+    settings = ModelSettings(closed_after_weeks=closed_after_weeks, profile_weeks=profile_weeks)
+    weights = StaffingWeights(under=under_staffing_weight, over=over_staffing_weight)
+    report = _scored_backtest(
         history,
         laid_out,
         horizon_days=horizon_days,
         zone=zone,
         weeks=backtest_weeks,
         models=models,
-        settings=ModelSettings(closed_after_weeks=closed_after_weeks, profile_weeks=profile_weeks),
-        staffing=staffing_check(
-            history,
-            agents_for=agents_for,
-            weights=StaffingWeights(under=under_staffing_weight, over=over_staffing_weight),
-            assumed_aht_seconds=assumed_aht_seconds,
-        ),
+        settings=settings,
+        agents_for=agents_for,
+        weights=weights,
+        assumed_aht_seconds=assumed_aht_seconds,
     )
     if report is None:
         raise InsufficientHistory(_too_short_for_backtest(laid_out, horizon_days))
@@ -160,7 +159,8 @@ def forecast_best(
     """
     laid_out = _lay_out(history, horizon_days=horizon_days, zone=zone, holidays=holidays, horizon_start=horizon_start)
     settings = ModelSettings(closed_after_weeks=closed_after_weeks, profile_weeks=profile_weeks)
-    report = backtest_history(
+    weights = StaffingWeights(under=under_staffing_weight, over=over_staffing_weight)
+    report = _scored_backtest(
         history,
         laid_out,
         horizon_days=horizon_days,
@@ -168,12 +168,9 @@ def forecast_best(
         weeks=backtest_weeks,
         models=models,
         settings=settings,
-        staffing=staffing_check(
-            history,
-            agents_for=agents_for,
-            weights=StaffingWeights(under=under_staffing_weight, over=over_staffing_weight),
-            assumed_aht_seconds=assumed_aht_seconds,
-        ),
+        agents_for=agents_for,
+        weights=weights,
+        assumed_aht_seconds=assumed_aht_seconds,
     )
     if report is None:
         note = f"{_too_short_for_backtest(laid_out, horizon_days)}; {FALLBACK_MODEL} used without a backtest"
@@ -181,6 +178,33 @@ def forecast_best(
         return replace(forecast, notes=(note, *forecast.notes))
     forecast = _forecast(report.chosen, history, laid_out, horizon_days=horizon_days, zone=zone, settings=settings)
     return replace(forecast, backtest=report)
+
+
+def _scored_backtest(
+    history: IntervalHistory,
+    laid_out: LaidOutHistory,
+    *,
+    horizon_days: int,
+    zone: ZoneInfo,
+    weeks: int,
+    models: Sequence[ForecastModel],
+    settings: ModelSettings,
+    agents_for: AgentsFor | None,
+    weights: StaffingWeights,
+    assumed_aht_seconds: float | None,
+) -> BacktestReport | None:
+    """The backtest both entry points run, staffing error included when `agents_for` is given."""
+    staffing = staffing_check(history, agents_for=agents_for, weights=weights, assumed_aht_seconds=assumed_aht_seconds)
+    return backtest_history(
+        history,
+        laid_out,
+        horizon_days=horizon_days,
+        zone=zone,
+        weeks=weeks,
+        models=models,
+        settings=settings,
+        staffing=staffing,
+    )
 
 
 def _model_named(model: ForecastModel | str) -> ForecastModel:
