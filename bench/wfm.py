@@ -58,14 +58,17 @@ from peers.peer_venv import clean_environment, ensure_virtualenv
 from switchboard.wfm.erlang import (
     StaffingTargets,
     erlang_a_metrics,
+    erlang_c_agents_many,
     erlang_c_metrics,
     required_agents,
     scheduled_agents,
 )
 from switchboard.wfm.forecast import (
     BacktestReport,
+    FloatArray,
     ForecastModel,
     HistoryRow,
+    IntArray,
     IntervalHistory,
     backtest,
     forecast_best,
@@ -88,6 +91,7 @@ LOADS = (1, 3, 10, 30, 100, 300, 850, 1000, 3000, 4200, 10000)
 QUICK_LOADS = (1, 10, 100, 850)
 SHRINKAGE_AGENTS, SHRINKAGE = 21, 0.3
 C_SPEED_TARGET, A_SPEED_TARGET = 10.0, 100.0
+WEEK_INTERVALS = 7 * 48  # a staffing plan's week of half-hours, answered in one call
 
 # -- timing -----------------------------------------------------------------------------
 OURS_MIN_SECONDS, OURS_MIN_CALLS, OURS_MAX_CALLS = 0.3, 25, 20_000
@@ -166,6 +170,8 @@ def times(ratio: float) -> str:
 def duration(seconds: float | None) -> str:
     if seconds is None or math.isnan(seconds):
         return "-"
+    if seconds < 1e-5:
+        return f"{seconds * 1e6:.2f} µs"  # per-answer times of a week answered at once
     if seconds < 1e-3:
         return f"{seconds * 1e6:.0f} µs"
     if seconds < 1:
@@ -404,6 +410,8 @@ def sweep_point(model: str, load: float, peer_answer: dict[str, Any] | None) -> 
     }
     if model == "erlang_a":
         row["abandon_rate"] = our_abandon_rate(load, agents)
+    else:
+        row.update(_week_at_once(load, agents))
     if peer_answer is None:
         return row
     row["peer"] = peer_answer
@@ -416,8 +424,28 @@ def sweep_point(model: str, load: float, peer_answer: dict[str, Any] | None) -> 
     row["peer_minimal"] = theirs_level >= SERVICE_LEVEL > theirs_below
     row["peer_service_level_difference"] = abs(theirs_level - float(peer_answer["service_level"]))
     row["speed_ratio"] = float(peer_answer["median_seconds"]) / row["median_seconds"]
+    if "week_seconds_per_answer" in row:
+        row["week_speed_ratio"] = float(peer_answer["median_seconds"]) / row["week_seconds_per_answer"]
     row["verdict"] = _verdict(row, theirs=theirs, theirs_level=theirs_level, theirs_below=theirs_below)
     return row
+
+
+def _week_at_once(load: float, agents: int) -> dict[str, Any]:
+    """Erlang C as a staffing plan asks it: a week of half-hours (336 intervals, here all at this
+    load) answered in one `erlang_c_agents_many` call; seconds per answer, and whether every
+    answer is the single call's."""
+    rates = np.full(WEEK_INTERVALS, _arrival_rate(load))
+    answers = erlang_c_agents_many(arrival_rates=rates, aht_seconds=AHT_SECONDS, targets=TARGETS)
+    seconds = time_calls(
+        lambda: erlang_c_agents_many(arrival_rates=rates, aht_seconds=AHT_SECONDS, targets=TARGETS),
+        min_seconds=OURS_MIN_SECONDS,
+        min_calls=OURS_MIN_CALLS,
+        max_calls=OURS_MAX_CALLS,
+    )
+    return {
+        "week_seconds_per_answer": statistics.median(seconds) / WEEK_INTERVALS,
+        "week_answers_agree": bool((answers == agents).all()),
+    }
 
 
 def _verdict(row: dict[str, Any], *, theirs: int, theirs_level: float, theirs_below: float) -> str:
@@ -583,12 +611,11 @@ class CountingStaffing:
         self.calls = 0
         self.seconds = 0.0
 
-    def __call__(self, volume: float, aht_seconds: float, interval_seconds: int) -> int:
+    def __call__(self, volumes: FloatArray, aht_seconds: FloatArray, interval_seconds: int) -> IntArray:
         started = time.perf_counter()
-        agents = required_agents(
-            arrival_rate=volume / interval_seconds, aht_seconds=aht_seconds, targets=TARGETS
-        ).agents
-        self.calls += 1
+        rates = volumes / interval_seconds
+        agents = erlang_c_agents_many(arrival_rates=rates, aht_seconds=aht_seconds, targets=TARGETS)
+        self.calls += len(volumes)
         self.seconds += time.perf_counter() - started
         return agents
 
@@ -672,9 +699,10 @@ def print_sweep(sweep: dict[str, Any], peer: dict[str, Any] | None) -> None:
         print()
         print(f"{titles[model]}: target {target}, AHT {AHT_SECONDS:g} s, 30-minute intervals")
         extra = f" {'aband.':>6}" if model == "erlang_a" else ""
+        week = f" {'ours/ans wk':>11} {'× wk':>6}" if model == "erlang_c" else ""
         print(
             f"{'Erlangs':>8} {'agents':>7} {'pwf':>6} {'SL':>7}{extra} {'ours/call':>10} {'pwf/call':>10}"
-            f" {'× faster':>9}  verdict (our formulas at n and n − 1)"
+            f" {'× faster':>9}{week}  verdict (our formulas at n and n − 1)"
         )
         for row in rows:
             their = row.get("peer") or {}
@@ -683,9 +711,14 @@ def print_sweep(sweep: dict[str, Any], peer: dict[str, Any] | None) -> None:
             ratio = times(row["speed_ratio"]) if "speed_ratio" in row else "-"
             verdict = row.get("verdict") or their.get("skipped") or ("minimal" if row["minimal"] else "NOT minimal")
             ours, theirs = duration(row["median_seconds"]), duration(their.get("median_seconds"))
+            week = ""
+            if "week_seconds_per_answer" in row:
+                week_ratio = times(row["week_speed_ratio"]) if "week_speed_ratio" in row else "-"
+                agree = "" if row["week_answers_agree"] else " (DIFFERS)"
+                week = f" {duration(row['week_seconds_per_answer']):>11} {week_ratio:>6}{agree}"
             print(
                 f"{row['load']:>8g} {row['agents']:>7} {their_agents!s:>6} {row['service_level']:>7.2%}{abandon}"
-                f" {ours:>10} {theirs:>10} {ratio:>9}  {verdict}"
+                f" {ours:>10} {theirs:>10} {ratio:>9}{week}  {verdict}"
             )
     _print_sweep_summary(sweep, peer_name)
 
@@ -714,6 +747,16 @@ def _print_sweep_summary(sweep: dict[str, Any], peer_name: str) -> None:
             skipped = len(rows) - len(compared)
             if skipped:
                 line += f"; {skipped} load(s) not measured for {peer_name}"
+            weekly = [row["week_speed_ratio"] for row in compared if "week_speed_ratio" in row]
+            if weekly:
+                week_met = sum(ratio >= target for ratio in weekly)
+                agree = all(row["week_answers_agree"] for row in rows)
+                line += (
+                    f"\n  a week of 336 intervals in one call (staffing plans, backtests):"
+                    f" ×{times(min(weekly))}–×{times(max(weekly))} per answer;"
+                    f" target {'met' if week_met == len(weekly) else 'NOT met'} ({week_met}/{len(weekly)} loads);"
+                    f" answers {'identical to' if agree else 'DIFFERENT from'} the single call's"
+                )
         print(line)
     shrink = sweep["shrinkage"]
     theirs = shrink["pyworkforce"]

@@ -35,17 +35,19 @@ from switchboard.wfm.erlang import (
     scheduled_agents,
 )
 from switchboard.wfm.forecast import (
+    FloatArray,
     Forecast,
     ForecastModel,
     HistoryCsvError,
     InsufficientHistory,
+    IntArray,
     InvalidHistory,
     forecast_best,
     forecast_with,
     format_forecast_csv,
     parse_history_csv,
 )
-from switchboard.wfm.planning import ChannelTargets, StaffingModel, agents_for_interval
+from switchboard.wfm.planning import ChannelTargets, StaffingModel, agents_for_intervals
 from switchboard.wfm.schedule import (
     InvalidScheduleInput,
     ScheduleNotFound,
@@ -433,9 +435,9 @@ def forecast_command(  # noqa: PLR0917 - Typer reads options from parameters
         )
         voice = ChannelTargets(StaffingModel.LIVE, aht_seconds=aht, service_level=share, threshold_seconds=threshold)
 
-        def agents_for(volume: float, handle_seconds: float, interval_seconds: int) -> int:
-            return agents_for_interval(
-                voice, volume=volume, interval_seconds=interval_seconds, aht_seconds=handle_seconds
+        def agents_for(volumes: FloatArray, handle_seconds: FloatArray, interval_seconds: int) -> IntArray:
+            return agents_for_intervals(
+                voice, volumes=volumes, interval_seconds=interval_seconds, aht_seconds=handle_seconds
             )
 
         if model is not None:

@@ -2,8 +2,9 @@
 to schedule after shrinkage. Pure.
 
 Each channel is staffed by the model that fits how its work arrives:
-- **voice** (and anything answered live with one contact per agent): Erlang C, or Erlang A when a mean
-  patience is given (`switchboard.wfm.erlang.required_agents`), interval by interval;
+- **voice** (and anything answered live with one contact per agent): Erlang C for all intervals at
+  once (`switchboard.wfm.erlang.erlang_c_agents_many`), or Erlang A when a mean patience is given
+  (`switchboard.wfm.erlang.required_agents`), interval by interval;
 - **chat**: agents holding up to `concurrency` chats (`switchboard.wfm.workload.required_chat_agents`);
 - **email, web form, API, marketplace**: deferred work that must be done within a response target,
   planned over the whole horizon with backlog carried between intervals
@@ -17,7 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from switchboard.wfm.erlang import StaffingTargets, required_agents, scheduled_agents
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from switchboard.wfm.erlang import StaffingTargets, erlang_c_agents_many, required_agents, scheduled_agents
 from switchboard.wfm.workload import deferred_work_requirement, required_chat_agents
 
 SECONDS_PER_HOUR = 3600
@@ -91,6 +95,30 @@ def agents_for_interval(targets: ChannelTargets, *, volume: float, interval_seco
     ).peak_agents
 
 
+def agents_for_intervals(
+    targets: ChannelTargets, *, volumes: ArrayLike, interval_seconds: int, aht_seconds: ArrayLike
+) -> NDArray[np.int64]:
+    """`agents_for_interval` for many intervals (volumes, and handle times one per interval or one
+    for all); Erlang C voice is answered for all of them in one vectorised pass."""
+    volume_array = np.asarray(volumes, dtype=np.float64)
+    handle_array = np.broadcast_to(np.asarray(aht_seconds, dtype=np.float64), volume_array.shape)
+    if targets.model is StaffingModel.LIVE and targets.patience_seconds is None:
+        return erlang_c_agents_many(
+            arrival_rates=np.maximum(volume_array, 0.0) / interval_seconds,
+            aht_seconds=handle_array,
+            targets=targets.staffing_targets(),
+        )
+    return np.array(
+        [
+            agents_for_interval(
+                targets, volume=float(volume), interval_seconds=interval_seconds, aht_seconds=float(aht)
+            )
+            for volume, aht in zip(volume_array, handle_array, strict=True)
+        ],
+        dtype=np.int64,
+    )
+
+
 def staffing_plan(
     targets: ChannelTargets,
     *,
@@ -119,11 +147,12 @@ def staffing_plan(
         required = deferred.agents_required
         backlog_left = deferred.backlog_past_horizon
     else:
+        open_volumes = [0.0 if shut else volume for volume, shut in zip(volumes, closed, strict=True)]
         required = tuple(
-            0
-            if shut
-            else agents_for_interval(targets, volume=volume, interval_seconds=interval_seconds, aht_seconds=seconds)
-            for volume, shut, seconds in zip(volumes, closed, handle, strict=True)
+            int(agents)
+            for agents in agents_for_intervals(
+                targets, volumes=open_volumes, interval_seconds=interval_seconds, aht_seconds=handle
+            )
         )
     return StaffingPlan(
         model=targets.model,

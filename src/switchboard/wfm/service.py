@@ -24,12 +24,14 @@ from switchboard.wfm.actions import PlannedActivity, PlannedShift, publish_sched
 from switchboard.wfm.adherence import ScheduledActivity
 from switchboard.wfm.forecast import (
     BacktestReport,
+    FloatArray,
     HistoryRow,
     InsufficientHistory,
+    IntArray,
     forecast_best,
     history_from_rows,
 )
-from switchboard.wfm.planning import ChannelTargets, StaffingPlan, agents_for_interval, staffing_plan
+from switchboard.wfm.planning import ChannelTargets, StaffingPlan, agents_for_intervals, staffing_plan
 from switchboard.wfm.schedule import ScheduleResult
 
 DAYS_PER_WEEK = 7
@@ -100,9 +102,9 @@ def plan_week(
     report: BacktestReport | None = None
     if rows:
 
-        def agents_for(volume: float, aht_seconds: float, interval_seconds: int) -> int:
-            return agents_for_interval(
-                targets, volume=volume, interval_seconds=interval_seconds, aht_seconds=aht_seconds
+        def agents_for(volumes: FloatArray, aht_seconds: FloatArray, interval_seconds: int) -> IntArray:
+            return agents_for_intervals(
+                targets, volumes=volumes, interval_seconds=interval_seconds, aht_seconds=aht_seconds
             )
 
         try:

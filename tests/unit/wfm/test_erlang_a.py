@@ -23,6 +23,7 @@ from switchboard.wfm.erlang import (
     erlang_a_metrics,
     erlang_b,
     erlang_c_metrics,
+    kummer,
 )
 
 OFFERED = ServiceLevelDefinition.ANSWERED_WITHIN_OVER_OFFERED
@@ -310,3 +311,20 @@ def test_degenerate_patience_and_vanishing_arrivals_stay_finite() -> None:
     )
     assert nearly_idle.service_level == pytest.approx(1.0)
     assert nearly_idle.abandon_rate == pytest.approx(0.0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(min_value=1e-3, max_value=400.0), share=st.floats(min_value=1e-6, max_value=1.0))
+def test_the_short_python_series_equals_the_numpy_one(x: float, share: float) -> None:
+    """Small waiting-line sums are summed in plain Python (cheaper than numpy there); both must agree."""
+    y = x * share
+    count = kummer._series_length(x, y)
+    terms = kummer._series_terms(x, y)
+    total, weighted = kummer._short_series_sums(x, y, count)
+    assert total == pytest.approx(float(terms.sum()), rel=1e-13)
+    assert weighted == pytest.approx(float(np.dot(np.arange(1, terms.size + 1), terms)), rel=1e-13)
+    numpy_weights = np.concatenate(([1.0], terms))
+    positions = np.arange(numpy_weights.size, dtype=np.float64)
+    harmonic = np.cumsum(1.0 / (x + 1.0 + positions))
+    numpy_wait = float(np.dot(numpy_weights / numpy_weights.sum(), x / (x + positions + 1.0) * harmonic))
+    assert kummer._short_answered_wait_sum(x, y, count) == pytest.approx(numpy_wait, rel=1e-13)

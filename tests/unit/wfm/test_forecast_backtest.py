@@ -16,8 +16,10 @@ import numpy as np
 import pytest
 
 from switchboard.wfm.forecast import (
+    FloatArray,
     ForecastModel,
     InsufficientHistory,
+    IntArray,
     ModelScore,
     StaffingWeights,
     backtest,
@@ -40,9 +42,9 @@ MONDAY = date(2024, 1, 1)
 BASELINES = (ForecastModel.SEASONAL_NAIVE, ForecastModel.WEEKLY_AVERAGE, ForecastModel.WEEKLY_MEDIAN)
 
 
-def agents_by_workload(volume: float, aht_seconds: float, interval_seconds: int) -> int:
+def agents_by_workload(volumes: FloatArray, aht_seconds: FloatArray, interval_seconds: int) -> IntArray:
     """Stand-in for Erlang C: enough agents to carry the offered workload at 100% occupancy."""
-    return math.ceil(volume * aht_seconds / interval_seconds - 1e-9)
+    return np.ceil(volumes * aht_seconds / interval_seconds - 1e-9).astype(np.int64)
 
 
 def staffing(score: ModelScore) -> float:

@@ -5,6 +5,7 @@ beside the code. The names below are the contract the rest of `switchboard.wfm`,
 pages code against.
 """
 
+from switchboard.wfm.erlang.batch import erlang_c_agents_many
 from switchboard.wfm.erlang.erlang_b_c import erlang_b, erlang_c
 from switchboard.wfm.erlang.errors import InvalidQueueInput
 from switchboard.wfm.erlang.metrics import erlang_a_metrics, erlang_c_metrics
@@ -22,6 +23,7 @@ __all__ = [
     "erlang_a_metrics",
     "erlang_b",
     "erlang_c",
+    "erlang_c_agents_many",
     "erlang_c_metrics",
     "required_agents",
     "scheduled_agents",

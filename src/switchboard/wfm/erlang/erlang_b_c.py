@@ -25,14 +25,14 @@ SMALLEST_POISSON_TAIL = 1e-280
 STIRLING_MIN_ARGUMENT = 30.0
 # ln Γ(x+1) − (x ln x − x + ½ ln 2πx) = Σ c_k / x^(2k−1): Abramowitz & Stegun (1964), eq. 6.1.41.
 # Five terms leave an error below 1e-19 at x = 30.
-_STIRLING_COEFFICIENTS = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188)
-_HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
+STIRLING_COEFFICIENTS = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188)
+HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
 
 def _stirling_correction(shape: float) -> float:
     inverse_square = 1.0 / (shape * shape)
     total, power = 0.0, 1.0 / shape
-    for coefficient in _STIRLING_COEFFICIENTS:
+    for coefficient in STIRLING_COEFFICIENTS:
         total += coefficient * power
         power *= inverse_square
     return total
@@ -51,7 +51,7 @@ def log_poisson_density(shape: float, mean: float) -> float:
     relative_gap = (mean - shape) / shape
     return (
         shape * (math.log1p(relative_gap) - relative_gap)
-        - _HALF_LOG_TWO_PI
+        - HALF_LOG_TWO_PI
         - 0.5 * math.log(shape)
         - _stirling_correction(shape)
     )
@@ -64,10 +64,10 @@ def log_poisson_densities(shapes: NDArray[np.float64], mean: float) -> NDArray[n
     inverse_square = 1.0 / (large * large)
     correction = np.zeros_like(large)
     power = 1.0 / large
-    for coefficient in _STIRLING_COEFFICIENTS:
+    for coefficient in STIRLING_COEFFICIENTS:
         correction += coefficient * power
         power = power * inverse_square
-    stirling = large * (np.log1p(relative_gap) - relative_gap) - _HALF_LOG_TWO_PI - 0.5 * np.log(large) - correction
+    stirling = large * (np.log1p(relative_gap) - relative_gap) - HALF_LOG_TWO_PI - 0.5 * np.log(large) - correction
     direct = shapes * math.log(mean) - mean - gammaln(shapes + 1)
     result: NDArray[np.float64] = np.where(shapes < STIRLING_MIN_ARGUMENT, direct, stirling)
     return result

@@ -37,6 +37,12 @@ POISSON_WINDOW_DEVIATIONS = 12.0
 POISSON_WINDOW_MARGIN = 40.0
 # math.exp overflows above ~709.78.
 LARGEST_EXP_ARGUMENT = 700.0
+# Up to this many terms a plain Python loop costs less than numpy's per-call overhead (a staffing
+# search at a few Erlangs sums some 10-30 terms a dozen times; numpy spends ~10 µs per sum there).
+PYTHON_SERIES_MAX_TERMS = 96
+# The Python loop stops as soon as a bound on the rest of the series is below this share of the
+# sum so far: under half a unit in the last place, so the result is what the full sum would give.
+PYTHON_SERIES_RELATIVE_TAIL = 2.0**-54
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +59,34 @@ class WaitingLineSums:
         return -math.expm1(-self.log_total)
 
 
-def _series_terms(x: float, y: float) -> NDArray[np.float64]:
-    """t_1, t_2, … for y <= x, cut where the rest is negligible (see module docstring)."""
+def _series_length(x: float, y: float) -> int:
+    """How many terms t_1, t_2, … of the series for y <= x hold all but e^−45 of it."""
     first_ratio = y / (x + 1.0)
     geometric_terms = SERIES_TAIL_EXPONENT / -math.log(first_ratio) if first_ratio < 1.0 else math.inf
     gaussian_terms = GAUSSIAN_TERMS_PER_ROOT * math.sqrt(x) + GAUSSIAN_TERMS_OFFSET
-    count = max(1, math.ceil(min(geometric_terms, gaussian_terms)))
+    return max(1, math.ceil(min(geometric_terms, gaussian_terms)))
+
+
+def _short_series_sums(x: float, y: float, count: int) -> tuple[float, float]:
+    """(Σ t_j, Σ j·t_j) over j >= 1 for y <= x in plain Python, stopped once the rest cannot
+    change the sums: with ratios q_j = y/(x + j + 1) < 1 falling in j, the terms after t_j add at
+    most t_j·q/(1 − q) (a geometric bound) to Σ t_j, and the terms are positive and falling, so the
+    plain running sums are as accurate as numpy's pairwise ones."""
+    term, total, weighted = 1.0, 0.0, 0.0
+    ratio = y / (x + 1.0)
+    for position in range(1, count + 1):
+        term *= ratio
+        total += term
+        weighted += position * term
+        ratio = y / (x + position + 1.0)
+        if term * ratio <= PYTHON_SERIES_RELATIVE_TAIL * (1.0 - ratio) * total:
+            break
+    return total, weighted
+
+
+def _series_terms(x: float, y: float) -> NDArray[np.float64]:
+    """t_1, t_2, … for y <= x, cut where the rest is negligible (see module docstring)."""
+    count = _series_length(x, y)
     positions = np.arange(1, count + 1, dtype=np.float64)
     terms: NDArray[np.float64] = np.cumprod(y / (x + positions), dtype=np.float64)
     return terms
@@ -76,6 +104,12 @@ def waiting_line_sums(x: float, y: float) -> WaitingLineSums:
         excess = math.expm1(y) if y < LARGEST_EXP_ARGUMENT else math.inf
         return WaitingLineSums(log_total=y, excess=excess, mean_length=y)
     if y <= x:
+        count = _series_length(x, y)
+        if count <= PYTHON_SERIES_MAX_TERMS:
+            excess, weighted_sum = _short_series_sums(x, y, count)
+            return WaitingLineSums(
+                log_total=math.log1p(excess), excess=excess, mean_length=weighted_sum / (1.0 + excess)
+            )
         terms = _series_terms(x, y)
         excess = float(terms.sum())
         total = 1.0 + excess
@@ -98,6 +132,9 @@ def answered_wait_sum(x: float, y: float) -> float:
     if y == 0 or x == 0:
         return 0.0
     if y <= x:
+        count = _series_length(x, y)
+        if count <= PYTHON_SERIES_MAX_TERMS:
+            return _short_answered_wait_sum(x, y, count)
         terms = np.concatenate(([1.0], _series_terms(x, y)))
         weights = terms / terms.sum()
         positions = np.arange(terms.size, dtype=np.float64)
@@ -112,3 +149,20 @@ def answered_wait_sum(x: float, y: float) -> float:
         weights = np.exp(log_poisson_densities(x + positions, y) - log_tail)
         harmonic = digamma(x + positions + 2.0) - digamma(x + 1.0)
     return float(np.dot(weights, x / (x + positions + 1.0) * harmonic))
+
+
+def _short_answered_wait_sum(x: float, y: float, count: int) -> float:
+    """`answered_wait_sum` for y <= x in plain Python, over the terms `_short_series_sums` keeps."""
+    harmonic = 1.0 / (x + 1.0)
+    weighted = x / (x + 1.0) * harmonic  # j = 0, weight t_0 = 1
+    term, total = 1.0, 1.0
+    ratio = y / (x + 1.0)
+    for position in range(1, count + 1):
+        term *= ratio
+        total += term
+        harmonic += 1.0 / (x + 1.0 + position)
+        ratio = y / (x + position + 1.0)
+        weighted += term * x / (x + position + 1.0) * harmonic
+        if term * ratio <= PYTHON_SERIES_RELATIVE_TAIL * (1.0 - ratio) * total:
+            break
+    return weighted / total

@@ -44,8 +44,11 @@ def _clip(probability: float) -> float:
     return min(1.0, max(0.0, probability))
 
 
+_DEFINITIONS = tuple(ServiceLevelDefinition)  # iterating the enum class itself is slow
+
+
 def _all_definitions(service_level: float) -> dict[ServiceLevelDefinition, float]:
-    return dict.fromkeys(ServiceLevelDefinition, service_level)
+    return dict.fromkeys(_DEFINITIONS, service_level)
 
 
 def waiting_without_abandonment(

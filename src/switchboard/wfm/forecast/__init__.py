@@ -32,7 +32,8 @@ the week over the last 4 weeks with contacts, falling back to the overall averag
 
 **Choosing.** The backtest forecasts from origins one week apart over the last 12 weeks, each
 model seeing only the days before its origin, and scores MAE, WAPE, bias and — given an
-`agents_for(volume, aht_seconds, interval_seconds)` function such as Erlang C — the staffing
+`agents_for(volumes, aht_seconds, interval_seconds)` function (per-interval arrays in, agents per
+interval out) such as Erlang C — the staffing
 error: missing agents weigh 2, spare agents 1 (both configurable). The lowest staffing error
 wins, then the lowest WAPE, then the simpler model; `forecast_best` uses the winner. A history
 shorter than two weeks plus the horizon is not backtested: the weekly average is used and the
@@ -64,6 +65,7 @@ from switchboard.wfm.forecast.forecasting import (
     forecast_with,
 )
 from switchboard.wfm.forecast.history import HistoryRow, IntervalHistory, InvalidHistory, history_from_rows
+from switchboard.wfm.forecast.local_days import FloatArray, IntArray
 from switchboard.wfm.forecast.models import ForecastModel
 from switchboard.wfm.forecast.scoring import (
     ModelScore,
@@ -80,11 +82,13 @@ __all__ = [
     "MINIMUM_TRAINING_DAYS",
     "AgentsFor",
     "BacktestReport",
+    "FloatArray",
     "Forecast",
     "ForecastModel",
     "HistoryCsvError",
     "HistoryRow",
     "InsufficientHistory",
+    "IntArray",
     "IntervalHistory",
     "InvalidHistory",
     "ModelScore",

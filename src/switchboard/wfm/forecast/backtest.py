@@ -30,8 +30,9 @@ from switchboard.wfm.forecast.local_days import (
 from switchboard.wfm.forecast.models import DayForecast, ForecastModel, ModelSettings, forecast_days
 from switchboard.wfm.forecast.scoring import ModelScore, StaffingWeights, score_forecast
 
-AgentsFor = Callable[[float, float, int], int]
-"""agents_for(volume_per_interval, aht_seconds, interval_seconds) -> agents required (e.g. by Erlang C)."""
+AgentsFor = Callable[[FloatArray, FloatArray, int], IntArray]
+"""agents_for(volumes per interval, aht_seconds per interval, interval_seconds) -> agents required
+per interval (e.g. by Erlang C: `planning.agents_for_intervals`); called with many intervals at once."""
 
 DEFAULT_BACKTEST_WEEKS = 12
 # A weekly profile needs two weeks to average, and a backtest forecast from less is not a test.
@@ -243,10 +244,7 @@ def _planned_aht(
 
 
 def _agents(staffing: StaffingCheck, volume: FloatArray, aht_seconds: FloatArray) -> IntArray:
-    return np.array(
-        [
-            staffing.agents_for(float(interval_volume), float(aht), staffing.interval_seconds)
-            for interval_volume, aht in zip(volume, aht_seconds, strict=True)
-        ],
-        dtype=np.int64,
-    )
+    agents = np.asarray(staffing.agents_for(volume, aht_seconds, staffing.interval_seconds), dtype=np.int64)
+    if agents.shape != volume.shape:
+        raise ValueError(f"agents_for returned {agents.shape} answers for {volume.shape} intervals")
+    return agents
