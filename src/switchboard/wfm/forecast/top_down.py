@@ -17,7 +17,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
 from switchboard.wfm.forecast.local_days import DAYS_PER_WEEK, BoolArray, DayMatrix, FloatArray
 from switchboard.wfm.forecast.profiles import weekday_rows
@@ -112,6 +111,10 @@ def _forecast_daily_totals(totals: FloatArray, *, horizon_days: int) -> tuple[Fl
         return _same_weekday_mean(totals, horizon_days), (
             f"daily_ets: {totals.size} days of history, too few for exponential smoothing; weekday means used",
         )
+    # Imported here, not at the top: statsmodels takes about 1.5 s to import, and every CLI
+    # command (mail import, user create...) and the web app import this module.
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
     try:
         with warnings.catch_warnings():
             # statsmodels warns when the optimiser stops early on short or flat series; the
