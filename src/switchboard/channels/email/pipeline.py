@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape as escape_html
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -64,7 +65,15 @@ from switchboard.tickets.validation import MAX_BODY_LENGTH
 log = logging.getLogger(__name__)
 
 MAX_MERGE_HOPS = 10
-__all__ = ["UNKNOWN_SENDER", "BatchResult", "EmailPipeline", "PipelineConfig", "content_fingerprint"]
+__all__ = [
+    "UNKNOWN_SENDER",
+    "BatchResult",
+    "EmailPipeline",
+    "PipelineConfig",
+    "StoredRecord",
+    "content_fingerprint",
+    "prepare_emails",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +95,40 @@ _Prepared = PreparedEmail
 class BatchResult:
     processed: int = 0
     failed: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    """A stored inbound message waiting to be parsed: plain values, so a worker process can take it."""
+
+    record_id: int
+    sha256: str
+    inbox_id: int | None
+    envelope_sender: str | None
+    envelope_recipients: tuple[str, ...]
+
+
+def prepare_emails(blob_root: Path, records: Sequence[StoredRecord]) -> list[PreparedEmail]:
+    """Read and parse stored messages: pure CPU and file reads, no database, so an import can
+    run it in a worker process while the parent writes the previous batch."""
+    blobs = BlobStore(blob_root)
+    prepared = []
+    for record in records:
+        raw = blobs.get(record.sha256)
+        parsed = parse_email(raw)
+        prepared.append(
+            PreparedEmail(
+                record_id=record.record_id,
+                sha256=record.sha256,
+                raw=raw,
+                parsed=parsed,
+                fingerprint=content_fingerprint(raw, parsed),
+                inbox_id=record.inbox_id,
+                envelope_sender=record.envelope_sender,
+                envelope_recipients=record.envelope_recipients,
+            )
+        )
+    return prepared
 
 
 class EmailPipeline:
@@ -120,8 +163,12 @@ class EmailPipeline:
         return total
 
     def process(self, inbound_ids: Sequence[int]) -> BatchResult:
+        return self.write(prepare_emails(self._blobs.root, self.stored_records(inbound_ids)))
+
+    def stored_records(self, inbound_ids: Sequence[int]) -> list[StoredRecord]:
+        """What parsing needs of each still-unprocessed record, in the order given, once each."""
         with self._database.read() as session:
-            records = {
+            rows = {
                 row.id: row
                 for row in session.execute(
                     select(
@@ -133,17 +180,21 @@ class EmailPipeline:
                     ).where(InboundEmail.id.in_(list(inbound_ids)), InboundEmail.state == InboundState.STORED)
                 )
             }
-        prepared = [
-            self._prepare(
-                record_id,
-                records[record_id].sha256,
-                inbox_id=records[record_id].inbox_id,
-                envelope_sender=records[record_id].envelope_sender,
-                envelope_recipients=tuple(records[record_id].envelope_recipients or ()),
+        return [
+            StoredRecord(
+                record_id=record_id,
+                sha256=rows[record_id].sha256,
+                inbox_id=rows[record_id].inbox_id,
+                envelope_sender=rows[record_id].envelope_sender,
+                envelope_recipients=tuple(rows[record_id].envelope_recipients or ()),
             )
             for record_id in dict.fromkeys(inbound_ids)
-            if record_id in records
+            if record_id in rows
         ]
+
+    def write(self, prepared: list[PreparedEmail]) -> BatchResult:
+        """Thread parsed messages onto tickets in one write transaction; a message that fails
+        there falls back on its own (a ticket showing what could be read)."""
         result = BatchResult()
         errors: dict[int, str] = {}
         with self._database.write() as session:
@@ -231,28 +282,6 @@ class EmailPipeline:
         self.process([inbound_id])
 
     # -- one message -------------------------------------------------------------
-
-    def _prepare(
-        self,
-        record_id: int,
-        sha256: str,
-        *,
-        inbox_id: int | None,
-        envelope_sender: str | None,
-        envelope_recipients: tuple[str, ...],
-    ) -> PreparedEmail:
-        raw = self._blobs.get(sha256)
-        parsed = parse_email(raw)
-        return PreparedEmail(
-            record_id=record_id,
-            sha256=sha256,
-            raw=raw,
-            parsed=parsed,
-            fingerprint=content_fingerprint(raw, parsed),
-            inbox_id=inbox_id,
-            envelope_sender=envelope_sender,
-            envelope_recipients=envelope_recipients,
-        )
 
     def _process_one(self, session: Session, record: InboundEmail, item: _Prepared, addresses: dict[str, int]) -> None:
         parsed = item.parsed
