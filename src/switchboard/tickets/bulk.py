@@ -170,9 +170,13 @@ def open_inbound_tickets(
     last_number = next_value(session, TICKET_NUMBER_COUNTER, count=len(requests))
     numbers = range(last_number - len(requests) + 1, last_number + 1)
     teams = [default_teams.get(r.inbox_id) if r.inbox_id is not None else None for r in requests]
-    ticket_ids = list(
-        session.scalars(
-            insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True),
+    # RETURNING a unique column of each row (the ticket number; the ticket of its one first
+    # message) rather than asking for rows in parameter order: on SQLite that order is only
+    # available one INSERT per row, and these are a hundred-row multi-VALUES INSERT each.
+    ticket_by_number = {
+        row.number: row.id
+        for row in session.execute(
+            insert(Ticket).returning(Ticket.id, Ticket.number),
             [
                 {
                     "number": number,
@@ -193,10 +197,12 @@ def open_inbound_tickets(
                 for r, number, subject, team_id in zip(requests, numbers, subjects, teams, strict=True)
             ],
         )
-    )
-    message_ids = list(
-        session.scalars(
-            insert(Message).returning(Message.id, sort_by_parameter_order=True),
+    }
+    ticket_ids = [ticket_by_number[number] for number in numbers]
+    message_by_ticket = {
+        row.ticket_id: row.id
+        for row in session.execute(
+            insert(Message).returning(Message.id, Message.ticket_id),
             [
                 _message_row(
                     ticket_id=ticket_id,
@@ -212,7 +218,8 @@ def open_inbound_tickets(
                 for r, ticket_id, body in zip(requests, ticket_ids, bodies, strict=True)
             ],
         )
-    )
+    }
+    message_ids = [message_by_ticket[ticket_id] for ticket_id in ticket_ids]
     rows = _Rows()
     for r, ticket_id, message_id, number, subject, team_id in zip(
         requests, ticket_ids, message_ids, numbers, subjects, teams, strict=True
