@@ -19,6 +19,7 @@ from switchboard.accounts.actor import Actor
 from switchboard.accounts.roles import Permission
 from switchboard.customers.actions import display_name, normalise_identity
 from switchboard.customers.models import Customer, CustomerIdentity, CustomerTier, IdentityKind, Organisation
+from switchboard.storage.ids import reserve_ids
 
 
 def find_or_create_email_customers(
@@ -50,11 +51,13 @@ def find_or_create_email_customers(
         ):
             if domain is not None:
                 organisations[domain] = (organisation_id, tier)
+        customer_ids = list(reserve_ids(session, Customer, len(new)))
         rows = []
-        for address in new:
+        for address, customer_id in zip(new, customer_ids, strict=True):
             organisation = organisations.get(address.rsplit("@", 1)[1])
             rows.append(
                 {
+                    "id": customer_id,
                     "name": display_name(address, normalised[address]),
                     "organisation_id": organisation[0] if organisation else None,
                     "tier": organisation[1] if organisation else CustomerTier.STANDARD,
@@ -63,9 +66,7 @@ def find_or_create_email_customers(
                     "created_at": now,
                 }
             )
-        customer_ids = list(
-            session.scalars(insert(Customer).returning(Customer.id, sort_by_parameter_order=True), rows)
-        )
+        session.execute(insert(Customer), rows)
         session.execute(
             insert(CustomerIdentity),
             [

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
 from switchboard.storage.base import UTCDateTime
+from switchboard.storage.ids import id_sequence, reserve_ids
 
 Processor = Callable[[Any], Any]
 EncodedRows = list[tuple[Any, ...]]
@@ -128,11 +129,8 @@ class BulkWriter:
         if count == 0:
             return []
         if self.is_postgresql:
-            values = self.session.execute(
-                text("SELECT nextval(CAST(:sequence AS regclass)) FROM generate_series(1, :count)"),
-                {"sequence": self._sequence(table), "count": count},
-            ).scalars()
-            return sorted(int(value) for value in values)
+            return reserve_ids(self.session, table, count)
+        # Several reservations may come before any insert: continue from the last one.
         first = self._next_sqlite_id.get(table.name)
         if first is None:
             first = self.next_id(table)
@@ -154,10 +152,7 @@ class BulkWriter:
         self.session.connection().exec_driver_sql(str(statement), encoded)
 
     def _sequence(self, table: Table) -> str:
-        sequence = self.session.execute(
-            text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
-        ).scalar_one()
-        return str(sequence)
+        return id_sequence(self.session, table)
 
     def _copy(self, table: Table, rows: EncodedRows) -> None:
         quote = self.dialect.identifier_preparer.quote

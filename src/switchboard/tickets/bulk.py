@@ -30,6 +30,7 @@ from switchboard.channels.models import Channel, Inbox
 from switchboard.core.errors import Conflict, ValidationFailed
 from switchboard.core.html import sanitise_html
 from switchboard.storage.counters import next_value
+from switchboard.storage.ids import reserve_ids
 from switchboard.tickets import events as ev
 from switchboard.tickets.actions import TICKET_NUMBER_COUNTER
 from switchboard.tickets.models import (
@@ -112,6 +113,7 @@ class _Rows:
 
 def _message_row(
     *,
+    message_id: int,
     ticket_id: int,
     channel: Channel,
     author_customer_id: int,
@@ -123,6 +125,7 @@ def _message_row(
     now: datetime,
 ) -> dict[str, object]:
     return {
+        "id": message_id,
         "ticket_id": ticket_id,
         "kind": MessageKind.INBOUND,
         "channel": channel,
@@ -137,6 +140,12 @@ def _message_row(
         "delivery_error": None,
         "created_at": now,
     }
+
+
+def _insert_messages(session: Session, rows: list[dict[str, object]]) -> None:
+    """Rows from `_message_row` (ids reserved) in one executemany. `render_nulls`: the ORM
+    otherwise leaves out None values, and rows with different keys go in separate INSERTs."""
+    session.execute(insert(Message).execution_options(render_nulls=True), rows)
 
 
 def _message_added(message_id: int, channel: Channel, author_customer_id: int, *, automatic: bool) -> ev.MessageAdded:
@@ -170,56 +179,53 @@ def open_inbound_tickets(
     last_number = next_value(session, TICKET_NUMBER_COUNTER, count=len(requests))
     numbers = range(last_number - len(requests) + 1, last_number + 1)
     teams = [default_teams.get(r.inbox_id) if r.inbox_id is not None else None for r in requests]
-    # RETURNING a unique column of each row (the ticket number; the ticket of its one first
-    # message) rather than asking for rows in parameter order: on SQLite that order is only
-    # available one INSERT per row, and these are a hundred-row multi-VALUES INSERT each.
-    ticket_by_number = {
-        row.number: row.id
-        for row in session.execute(
-            insert(Ticket).returning(Ticket.id, Ticket.number),
-            [
-                {
-                    "number": number,
-                    "subject": subject,
-                    "status": TicketStatus.NEW,
-                    "priority": Priority.NORMAL,
-                    "channel": r.channel,
-                    "inbox_id": r.inbox_id,
-                    "customer_id": r.customer_id,
-                    "assignee_id": None,
-                    "team_id": team_id,
-                    "custom_fields": {},
-                    "created_at": now,
-                    "updated_at": now,
-                    "follow_up_of_id": None,
-                    "message_count": 1,
-                }
-                for r, number, subject, team_id in zip(requests, numbers, subjects, teams, strict=True)
-            ],
-        )
-    }
-    ticket_ids = [ticket_by_number[number] for number in numbers]
-    message_by_ticket = {
-        row.ticket_id: row.id
-        for row in session.execute(
-            insert(Message).returning(Message.id, Message.ticket_id),
-            [
-                _message_row(
-                    ticket_id=ticket_id,
-                    channel=r.channel,
-                    author_customer_id=r.customer_id,
-                    body_text=body,
-                    body_html=r.body_html,
-                    external_id=r.external_id,
-                    is_automatic=False,
-                    thread_rule=r.thread_rule,
-                    now=now,
-                )
-                for r, ticket_id, body in zip(requests, ticket_ids, bodies, strict=True)
-            ],
-        )
-    }
-    message_ids = [message_by_ticket[ticket_id] for ticket_id in ticket_ids]
+    # Ids reserved first, then plain executemany inserts: RETURNING in parameter order costs
+    # one INSERT per row on SQLite (`storage.ids`).
+    ticket_ids = list(reserve_ids(session, Ticket, len(requests)))
+    message_ids = list(reserve_ids(session, Message, len(requests)))
+    session.execute(
+        insert(Ticket),
+        [
+            {
+                "id": ticket_id,
+                "number": number,
+                "subject": subject,
+                "status": TicketStatus.NEW,
+                "priority": Priority.NORMAL,
+                "channel": r.channel,
+                "inbox_id": r.inbox_id,
+                "customer_id": r.customer_id,
+                "assignee_id": None,
+                "team_id": team_id,
+                "custom_fields": {},
+                "created_at": now,
+                "updated_at": now,
+                "follow_up_of_id": None,
+                "message_count": 1,
+            }
+            for r, ticket_id, number, subject, team_id in zip(
+                requests, ticket_ids, numbers, subjects, teams, strict=True
+            )
+        ],
+    )
+    _insert_messages(
+        session,
+        [
+            _message_row(
+                message_id=message_id,
+                ticket_id=ticket_id,
+                channel=r.channel,
+                author_customer_id=r.customer_id,
+                body_text=body,
+                body_html=r.body_html,
+                external_id=r.external_id,
+                is_automatic=False,
+                thread_rule=r.thread_rule,
+                now=now,
+            )
+            for r, ticket_id, message_id, body in zip(requests, ticket_ids, message_ids, bodies, strict=True)
+        ],
+    )
     rows = _Rows()
     for r, ticket_id, message_id, number, subject, team_id in zip(
         requests, ticket_ids, message_ids, numbers, subjects, teams, strict=True
@@ -298,24 +304,24 @@ def add_inbound_messages(
                 )
             )
         }
-    message_ids = list(
-        session.scalars(
-            insert(Message).returning(Message.id, sort_by_parameter_order=True),
-            [
-                _message_row(
-                    ticket_id=r.ticket_id,
-                    channel=r.channel,
-                    author_customer_id=r.author_customer_id,
-                    body_text=clean_body(r.body_text),
-                    body_html=r.body_html,
-                    external_id=r.external_id,
-                    is_automatic=r.is_automatic,
-                    thread_rule=r.thread_rule,
-                    now=now,
-                )
-                for r in requests
-            ],
-        )
+    message_ids = list(reserve_ids(session, Message, len(requests)))
+    _insert_messages(
+        session,
+        [
+            _message_row(
+                message_id=message_id,
+                ticket_id=r.ticket_id,
+                channel=r.channel,
+                author_customer_id=r.author_customer_id,
+                body_text=clean_body(r.body_text),
+                body_html=r.body_html,
+                external_id=r.external_id,
+                is_automatic=r.is_automatic,
+                thread_rule=r.thread_rule,
+                now=now,
+            )
+            for r, message_id in zip(requests, message_ids, strict=True)
+        ],
     )
     rows = _Rows()
     for r, message_id in zip(requests, message_ids, strict=True):

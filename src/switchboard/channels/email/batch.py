@@ -417,7 +417,8 @@ def write(
             }
         )
     if attachment_rows:
-        session.execute(insert(Attachment), attachment_rows)
+        # render_nulls: one executemany, not one INSERT per run of rows with the same None keys.
+        session.execute(insert(Attachment).execution_options(render_nulls=True), attachment_rows)
     session.connection().execute(
         update(InboundEmail)
         .where(InboundEmail.id == bindparam("record_id"))

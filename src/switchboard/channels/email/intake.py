@@ -21,6 +21,7 @@ from switchboard.channels.email.tokens import split_plus_address
 from switchboard.channels.models import Channel, Inbox
 from switchboard.storage.blobs import BlobStore, digest_of
 from switchboard.storage.engine import Database
+from switchboard.storage.ids import reserve_ids
 
 MAX_ENVELOPE_ADDRESS = 998
 MAX_ENVELOPE_RECIPIENTS = 100
@@ -143,17 +144,17 @@ def store_raw_emails(
     if fresh:
         try:
             with database.write() as session:
-                # One multi-row INSERT … RETURNING (an ORM bulk insert) instead of a flush per
-                # record: a tenth of the cost for a batch of a hundred. Rows come back keyed
-                # by their digest, not in parameter order (which SQLite gives one row per INSERT).
-                rows = session.execute(
-                    insert(InboundEmail).returning(InboundEmail.id, InboundEmail.sha256),
+                # Ids reserved, then one executemany, instead of a flush per record
+                # (`storage.ids`).
+                ids = reserve_ids(session, InboundEmail, len(fresh))
+                session.execute(
+                    insert(InboundEmail),
                     [
-                        _record_values(sha256, raw, source=source, inbox_id=inbox_id, now=now)
-                        for sha256, raw in fresh.items()
+                        {"id": record_id, **_record_values(sha256, raw, source=source, inbox_id=inbox_id, now=now)}
+                        for record_id, (sha256, raw) in zip(ids, fresh.items(), strict=True)
                     ],
                 )
-                created.update({row.sha256: row.id for row in rows})
+                created.update(zip(fresh, ids, strict=True))
         except IntegrityError:
             # Another intake stored one of these meanwhile: go one by one.
             created.clear()
