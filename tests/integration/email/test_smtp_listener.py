@@ -11,12 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from switchboard.channels.email import intake
 from switchboard.channels.email.models import InboundEmail
 from switchboard.channels.email.pipeline import PipelineConfig
 from switchboard.channels.email.service import EmailChannel, EmailChannelConfig
 from switchboard.channels.models import Inbox
 from switchboard.core.clock import FixedClock
+from switchboard.storage.blobs import BlobStore
 from switchboard.storage.engine import Database
 from switchboard.tickets.models import Ticket
 from tests.factories import Factory
@@ -116,11 +116,11 @@ def test_a_storage_failure_answers_451_so_the_sender_keeps_the_message(
     def broken(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("switchboard.channels.email.smtp_server.store_raw_email", broken)
+    monkeypatch.setattr(BlobStore, "put", broken)
     with _client(listening) as smtp, pytest.raises(smtplib.SMTPDataError) as refused:
         smtp.sendmail("ada@customer.test", [SUPPORT], mail())
     assert refused.value.smtp_code == 451
-    monkeypatch.setattr("switchboard.channels.email.smtp_server.store_raw_email", intake.store_raw_email)
+    monkeypatch.undo()
     with _client(listening) as smtp:
         assert smtp.sendmail("ada@customer.test", [SUPPORT], mail(message_id="<retry@customer.test>")) == {}
     _wait_for(lambda: _tickets(database) == 1)

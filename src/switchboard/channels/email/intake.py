@@ -54,14 +54,16 @@ def store_raw_email(
     blobs.put(raw)
     try:
         with database.write() as session:
-            record = _new_record(
-                sha256,
-                raw,
-                source=source,
-                inbox_id=inbox_id,
-                now=now,
-                envelope_sender=envelope_sender,
-                envelope_recipients=envelope_recipients,
+            record = InboundEmail(
+                **record_values(
+                    sha256,
+                    raw,
+                    source=source,
+                    inbox_id=inbox_id,
+                    now=now,
+                    envelope_sender=envelope_sender,
+                    envelope_recipients=envelope_recipients,
+                )
             )
             session.add(record)
             session.flush()
@@ -75,7 +77,7 @@ def store_raw_email(
         return StoredEmail(inbound_id=existing, sha256=sha256, duplicate=True)
 
 
-def _new_record(
+def record_values(
     sha256: str,
     raw: bytes,
     *,
@@ -84,23 +86,6 @@ def _new_record(
     now: datetime,
     envelope_sender: str | None = None,
     envelope_recipients: tuple[str, ...] = (),
-) -> InboundEmail:
-    return InboundEmail(
-        sha256=sha256,
-        size_bytes=len(raw),
-        source=source,
-        inbox_id=inbox_id,
-        envelope_sender=envelope_sender[:MAX_ENVELOPE_ADDRESS] if envelope_sender is not None else None,
-        envelope_recipients=[r[:MAX_ENVELOPE_ADDRESS] for r in envelope_recipients[:MAX_ENVELOPE_RECIPIENTS]],
-        received_at=now,
-        state=InboundState.STORED,
-        attempts=0,
-        warnings=[],
-    )
-
-
-def _record_values(
-    sha256: str, raw: bytes, *, source: IntakeSource, inbox_id: int | None, now: datetime
 ) -> dict[str, object]:
     """The columns `_new_record` sets, as a row for a bulk insert."""
     return {
@@ -108,8 +93,8 @@ def _record_values(
         "size_bytes": len(raw),
         "source": source,
         "inbox_id": inbox_id,
-        "envelope_sender": None,
-        "envelope_recipients": [],
+        "envelope_sender": envelope_sender[:MAX_ENVELOPE_ADDRESS] if envelope_sender is not None else None,
+        "envelope_recipients": [r[:MAX_ENVELOPE_ADDRESS] for r in envelope_recipients[:MAX_ENVELOPE_RECIPIENTS]],
         "received_at": now,
         "state": InboundState.STORED,
         "attempts": 0,
@@ -150,7 +135,7 @@ def store_raw_emails(
                 session.execute(
                     insert(InboundEmail),
                     [
-                        {"id": record_id, **_record_values(sha256, raw, source=source, inbox_id=inbox_id, now=now)}
+                        {"id": record_id, **record_values(sha256, raw, source=source, inbox_id=inbox_id, now=now)}
                         for record_id, (sha256, raw) in zip(ids, fresh.items(), strict=True)
                     ],
                 )

@@ -19,11 +19,8 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from switchboard.channels.email.intake import (
-    email_inbox_addresses,
-    inbox_for_recipient,
-    store_raw_email,
-)
+from switchboard.channels.email.group_commit import GroupCommitter
+from switchboard.channels.email.intake import email_inbox_addresses, inbox_for_recipient
 from switchboard.channels.email.models import IntakeSource
 from switchboard.core.clock import Clock
 from switchboard.storage.blobs import BlobStore
@@ -58,6 +55,8 @@ class InboundSmtpHandler:
         # Storing fsyncs; many concurrent fsyncs share one journal commit, so sessions
         # get a pool of their own rather than the event loop's small default one.
         self._storage_pool = ThreadPoolExecutor(max_workers=STORAGE_THREADS, thread_name_prefix="smtp-store")
+        # Records of sessions storing at the same moment share one write transaction.
+        self._committer = GroupCommitter(database, blobs)
 
     def close(self) -> None:
         self._storage_pool.shutdown(wait=True)
@@ -103,9 +102,7 @@ class InboundSmtpHandler:
         recipients = tuple(envelope.rcpt_tos)
         addresses = self._inbox_addresses()
         inbox_id = next((i for r in recipients if (i := inbox_for_recipient(addresses, r)) is not None), None)
-        store_raw_email(
-            self._database,
-            self._blobs,
+        self._committer.store(
             raw=raw,
             source=IntakeSource.SMTP,
             inbox_id=inbox_id,
