@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         ge=0,
         description="A reply to a ticket solved longer ago than this, or to a closed one, opens a linked ticket.",
     )
+    email_parse_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Processes that parse a backlog of mail beside the writer; unset = one per CPU beyond the first.",
+    )
     email_auto_replies_per_hour: int = Field(
         default=3, ge=0, description="Automatic replies (acknowledgements) to one address per hour."
     )

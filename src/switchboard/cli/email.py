@@ -70,6 +70,7 @@ def import_mail_command(
                 inbox_id=inbox_id,
                 max_message_bytes=settings.email_max_message_bytes,
                 on_progress=lambda done: progress.advance(task, done),
+                parse_workers=settings.email_parse_workers,
             )
     err.print(
         f"{kind.value}: {summary.seen} messages, {summary.stored} new, {summary.duplicates} already imported, "

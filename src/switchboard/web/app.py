@@ -77,6 +77,7 @@ def email_channel_config(settings: Settings) -> EmailChannelConfig:
         smtp_port=settings.smtp_port,
         max_message_bytes=settings.email_max_message_bytes,
         relay=relay,
+        parse_workers=settings.email_parse_workers,
     )
 
 

@@ -7,19 +7,17 @@ source stores nothing new. Each batch is durable before it is processed.
 from __future__ import annotations
 
 import mailbox
-import multiprocessing
-import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from switchboard.channels.email.intake import store_raw_emails
 from switchboard.channels.email.models import IntakeSource
+from switchboard.channels.email.parse_pool import default_parse_workers, parse_pool
 from switchboard.channels.email.pipeline import EmailPipeline, prepare_emails
 from switchboard.channels.email.reading import PreparedEmail
 from switchboard.core.clock import Clock
@@ -27,9 +25,6 @@ from switchboard.storage.blobs import BlobStore
 from switchboard.storage.engine import Database
 
 BATCH_SIZE = 100
-# Parsing one batch takes about as long as storing and writing one on this code's hot path, so
-# more than a couple of parse processes only queue up behind the single writer.
-MAX_PARSE_WORKERS = 3
 
 
 class SourceKind(StrEnum):
@@ -113,7 +108,7 @@ def import_mail(
     batch is always stored before it is parsed, so an interrupted import leaves only stored
     records, which the pipeline (or this command run again) processes."""
     workers = _parse_workers(path, parse_workers)
-    with _parse_pool(workers) as pool:
+    with parse_pool(workers) as pool:
         run = _ImportRun(
             database=database,
             blobs=blobs,
@@ -230,23 +225,9 @@ class _StoredBatch:
 def _parse_workers(path: Path, requested: int | None) -> int:
     if requested is not None:
         return max(0, requested)
-    spare_cpus = (os.cpu_count() or 1) - 1
-    if spare_cpus <= 0 or count_messages(path) <= BATCH_SIZE:  # starting a process costs more than it saves
+    if count_messages(path) <= BATCH_SIZE:  # starting a process costs more than it saves
         return 0
-    return min(spare_cpus, MAX_PARSE_WORKERS)
-
-
-@contextmanager
-def _parse_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    if workers == 0:
-        yield None
-        return
-    # "spawn", not fork: this process holds database connections and threads.
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    return default_parse_workers()
 
 
 def _eml_files(directory: Path) -> list[Path]:

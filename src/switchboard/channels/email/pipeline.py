@@ -139,12 +139,17 @@ class EmailPipeline:
         self._config = config
         self._actor = Actor.system()
 
-    def pending_ids(self, *, limit: int) -> list[int]:
+    @property
+    def blob_root(self) -> Path:
+        return self._blobs.root
+
+    def pending_ids(self, *, limit: int, after_id: int = 0) -> list[int]:
+        """Stored, unprocessed messages in arrival order, from after `after_id`."""
         with self._database.read() as session:
             return list(
                 session.scalars(
                     select(InboundEmail.id)
-                    .where(InboundEmail.state == InboundState.STORED)
+                    .where(InboundEmail.state == InboundState.STORED, InboundEmail.id > after_id)
                     .order_by(InboundEmail.id)
                     .limit(limit)
                 )

@@ -41,6 +41,7 @@ class EmailChannelConfig:
     max_message_bytes: int = 25 * 1024 * 1024
     relay: SmtpRelay | None = None
     imap_enabled: bool = True
+    parse_workers: int | None = None  # None: one per CPU beyond the first (parse_pool)
 
 
 class EmailChannel:
@@ -52,7 +53,7 @@ class EmailChannel:
         self._config = config
         self.blobs = BlobStore(config.blob_dir)
         self.pipeline = EmailPipeline(database, self.blobs, clock, config.pipeline)
-        self.processor = EmailProcessor(self.pipeline)
+        self.processor = EmailProcessor(self.pipeline, parse_workers=config.parse_workers)
         self._listener: SmtpListener | None = None
         self._watchers: list[MailboxWatcher] = []
         if config.relay is not None and outbox is not None:
