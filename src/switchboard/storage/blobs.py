@@ -40,22 +40,33 @@ class BlobStore:
         return self._root
 
     def path_for(self, sha256: str) -> Path:
+        """Where `put` stores these bytes: one level of 256 directories (`ab/<sha256>`). Two
+        levels (`ab/cd/<sha256>`, before 2026-11) made a new directory, and two more directory
+        fsyncs, for almost every message; blobs stored that way are still found (`find`)."""
         if not _DIGEST.fullmatch(sha256):
             raise ValueError(f"not a SHA-256 hex digest: {sha256[:80]!r}")
-        return self._root / sha256[:2] / sha256[2:4] / sha256
+        return self._root / sha256[:2] / sha256
+
+    def find(self, sha256: str) -> Path | None:
+        """The stored file of these bytes, in the current layout or the older two-level one."""
+        path = self.path_for(sha256)
+        if path.is_file():
+            return path
+        legacy = self._root / sha256[:2] / sha256[2:4] / sha256
+        return legacy if legacy.is_file() else None
 
     def put(self, data: bytes, *, durable: bool = True) -> StoredBlob:
         """Store `data`. `durable=False` skips the fsyncs, for bytes that can be derived
         again from a durable blob (attachments cut out of a stored raw message)."""
         sha256 = digest_of(data)
         target = self.path_for(sha256)
-        if target.exists() and target.stat().st_size == len(data):
+        existing = self.find(sha256)
+        if existing is not None and existing.stat().st_size == len(data):
             return StoredBlob(sha256=sha256, size_bytes=len(data), created=False)
         if not target.parent.is_dir():
             target.parent.mkdir(parents=True, exist_ok=True)
-            # New fan-out directories must be durable too, or the file can vanish with them.
+            # A new fan-out directory must be durable too, or the file can vanish with it.
             if durable:
-                _fsync_directory(target.parent.parent)
                 _fsync_directory(self._root)
         descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:
@@ -83,10 +94,16 @@ class BlobStore:
 
     def get(self, sha256: str) -> bytes:
         """The stored bytes; raises FileNotFoundError if absent."""
-        return self.path_for(sha256).read_bytes()
+        try:
+            return self.path_for(sha256).read_bytes()
+        except FileNotFoundError:
+            path = self.find(sha256)
+            if path is None:
+                raise
+            return path.read_bytes()
 
     def exists(self, sha256: str) -> bool:
-        return self.path_for(sha256).exists()
+        return self.find(sha256) is not None
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -90,8 +90,8 @@ def content_disposition(name: str) -> str:
 
 
 def _existing_blob(blobs: BlobStore, sha256: str) -> Path:
-    path = blobs.path_for(sha256)
-    if not path.is_file():
+    path = blobs.find(sha256)
+    if path is None:
         # The row outlived its bytes (a restore from an older backup): say so, as a 404.
         log.warning("blob %s is missing from the store", sha256)
         raise NotFound("the stored file is missing")
