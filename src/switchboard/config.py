@@ -19,6 +19,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from switchboard.channels.email.pipeline import PipelineConfig
+from switchboard.channels.email.service import EmailChannelConfig
+from switchboard.channels.email.smtp_client import SmtpRelay, SmtpSecurity
+
 MIN_SECRET_KEY_LENGTH = 32
 DEFAULT_SECRET_KEY = "insecure-development-secret-change-me"  # noqa: S105 - refused in production
 
@@ -130,3 +134,35 @@ def load_settings(**overrides: Any) -> Settings:
     if toml_path and not Path(toml_path).is_file():
         raise FileNotFoundError(f"SWITCHBOARD_CONFIG_FILE={toml_path} does not exist")
     return Settings(**overrides)
+
+
+def email_channel_config(settings: Settings) -> EmailChannelConfig:
+    """The email channel's plain configuration values, read from the settings (for `serve` and
+    the CLI's mail commands alike)."""
+    relay = None
+    if settings.outbound_smtp_host:
+        password = settings.outbound_smtp_password
+        relay = SmtpRelay(
+            host=settings.outbound_smtp_host,
+            port=settings.outbound_smtp_port,
+            security=SmtpSecurity(settings.outbound_smtp_security),
+            username=settings.outbound_smtp_username,
+            password=password.get_secret_value() if password is not None else None,
+            timeout_seconds=settings.outbound_smtp_timeout_seconds,
+        )
+    return EmailChannelConfig(
+        pipeline=PipelineConfig(
+            secret_key=settings.secret_key.get_secret_value(),
+            follow_up_after_days=settings.email_follow_up_after_days,
+            max_attachment_bytes=settings.email_max_attachment_bytes,
+            max_attachments=settings.email_max_attachments,
+            auto_replies_per_hour=settings.email_auto_replies_per_hour,
+        ),
+        blob_dir=settings.blob_dir,
+        smtp_enabled=settings.smtp_enabled,
+        smtp_host=settings.smtp_host,
+        smtp_port=settings.smtp_port,
+        max_message_bytes=settings.email_max_message_bytes,
+        relay=relay,
+        parse_workers=settings.email_parse_workers,
+    )

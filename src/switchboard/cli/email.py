@@ -17,9 +17,9 @@ from switchboard.channels.email.models import InboundEmail, InboundOutcome, Inbo
 from switchboard.channels.email.service import EmailChannel
 from switchboard.channels.models import Channel, Inbox
 from switchboard.cli.common import _database, _settings, err
+from switchboard.config import email_channel_config
 from switchboard.core.clock import SystemClock
 from switchboard.core.errors import DomainError
-from switchboard.web.app import email_channel_config
 
 import_app = typer.Typer(help="Import existing data.", no_args_is_help=True)
 mail_app = typer.Typer(help="Inbound email: status and reprocessing.", no_args_is_help=True)
@@ -59,7 +59,9 @@ def import_mail_command(
             inbox_id = _email_inbox_id(session.scalars(select(Inbox).where(Inbox.name == inbox)).first(), inbox)
         channel = EmailChannel(database, clock, email_channel_config(settings))
         columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-        with Progress(*columns, console=err, transient=False) as progress:
+        # No refresh thread: the import forks its parse workers, which must not happen while
+        # another thread could hold a lock; the bar is redrawn on every batch instead.
+        with Progress(*columns, console=err, transient=False, auto_refresh=False) as progress:
             task = progress.add_task("import", total=total)
             summary = import_mail(
                 database,
@@ -69,7 +71,7 @@ def import_mail_command(
                 path=path,
                 inbox_id=inbox_id,
                 max_message_bytes=settings.email_max_message_bytes,
-                on_progress=lambda done: progress.advance(task, done),
+                on_progress=lambda done: progress.update(task, advance=done, refresh=True),
                 parse_workers=settings.email_parse_workers,
             )
     err.print(

@@ -11,10 +11,8 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from switchboard import __version__
-from switchboard.channels.email.pipeline import PipelineConfig
-from switchboard.channels.email.service import EmailChannel, EmailChannelConfig
-from switchboard.channels.email.smtp_client import SmtpRelay, SmtpSecurity
-from switchboard.config import Settings
+from switchboard.channels.email.service import EmailChannel
+from switchboard.config import Settings, email_channel_config
 from switchboard.core.clock import Clock, SystemClock
 from switchboard.storage.engine import Database, make_engine
 from switchboard.storage.migrate import upgrade_to_head
@@ -49,36 +47,6 @@ def build_context(settings: Settings, *, clock: Clock | None = None, database: D
     database.on_commit(dispatcher.wake)
     email = EmailChannel(database, clock, email_channel_config(settings), outbox=dispatcher)
     return AppContext(settings=settings, database=database, clock=clock, outbox=dispatcher, email=email)
-
-
-def email_channel_config(settings: Settings) -> EmailChannelConfig:
-    relay = None
-    if settings.outbound_smtp_host:
-        password = settings.outbound_smtp_password
-        relay = SmtpRelay(
-            host=settings.outbound_smtp_host,
-            port=settings.outbound_smtp_port,
-            security=SmtpSecurity(settings.outbound_smtp_security),
-            username=settings.outbound_smtp_username,
-            password=password.get_secret_value() if password is not None else None,
-            timeout_seconds=settings.outbound_smtp_timeout_seconds,
-        )
-    return EmailChannelConfig(
-        pipeline=PipelineConfig(
-            secret_key=settings.secret_key.get_secret_value(),
-            follow_up_after_days=settings.email_follow_up_after_days,
-            max_attachment_bytes=settings.email_max_attachment_bytes,
-            max_attachments=settings.email_max_attachments,
-            auto_replies_per_hour=settings.email_auto_replies_per_hour,
-        ),
-        blob_dir=settings.blob_dir,
-        smtp_enabled=settings.smtp_enabled,
-        smtp_host=settings.smtp_host,
-        smtp_port=settings.smtp_port,
-        max_message_bytes=settings.email_max_message_bytes,
-        relay=relay,
-        parse_workers=settings.email_parse_workers,
-    )
 
 
 def create_app(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from switchboard.channels.email.intake import store_raw_emails
 from switchboard.channels.email.models import IntakeSource
-from switchboard.channels.email.parse_pool import default_parse_workers, parse_pool
+from switchboard.channels.email.parse_pool import default_parse_workers, forked_parse_pool
 from switchboard.channels.email.pipeline import EmailPipeline, prepare_emails
 from switchboard.channels.email.reading import PreparedEmail
 from switchboard.core.clock import Clock
@@ -108,7 +108,7 @@ def import_mail(
     batch is always stored before it is parsed, so an interrupted import leaves only stored
     records, which the pipeline (or this command run again) processes."""
     workers = _parse_workers(path, parse_workers)
-    with parse_pool(workers) as pool:
+    with forked_parse_pool(workers) as pool:
         run = _ImportRun(
             database=database,
             blobs=blobs,

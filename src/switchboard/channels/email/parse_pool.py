@@ -25,18 +25,29 @@ def default_parse_workers() -> int:
 
 
 def new_parse_pool(workers: int) -> ProcessPoolExecutor:
-    # "spawn", not fork: the parent holds database connections and threads.
+    """Workers started fresh ("spawn"): safe from a process already running many threads (the
+    server), at the cost of importing the application in each worker once."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 @contextmanager
-def parse_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """A pool of `workers` parse processes for the block, or None for 0 (parse in-process)."""
+def forked_parse_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of `workers` parse processes for the block, or None for 0 (parse in-process).
+
+    Forked, and all started here, before the caller starts any thread: a forked child copies
+    the parent's locks as they are, so it must not be forked while another thread could hold
+    one; forking then costs milliseconds where spawning re-imports the whole command (seconds,
+    which a short import would spend waiting for its first batch)."""
     if workers <= 0:
         yield None
         return
-    pool = new_parse_pool(workers)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     try:
+        pool.submit(_ready).result()  # a forking pool starts all its workers on the first task
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ready() -> bool:
+    return True
