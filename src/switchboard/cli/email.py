@@ -172,6 +172,7 @@ def mailbox_connect(  # noqa: PLR0917 - Typer reads options from parameters
                 port=port,
                 username=username,
                 password=password,
+                secret_key=settings.secret_key.get_secret_value(),
                 security=security,
                 folder=folder,
                 move_to_folder=move_to,

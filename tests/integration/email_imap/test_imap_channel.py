@@ -6,12 +6,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from switchboard.accounts.actor import Actor
+from switchboard.channels.email.credentials import CredentialUnreadable, is_sealed
 from switchboard.channels.email.imap import ImapSecurity
-from switchboard.channels.email.mailboxes import connect_mailbox, mailbox_health
-from switchboard.channels.email.models import InboundEmail, IntakeSource
+from switchboard.channels.email.mailboxes import account_of, connect_mailbox, mailbox_health
+from switchboard.channels.email.models import ImapMailbox, InboundEmail, IntakeSource
 from switchboard.channels.email.pipeline import PipelineConfig
 from switchboard.channels.email.service import EmailChannel, EmailChannelConfig
 from switchboard.core.clock import SystemClock
@@ -47,6 +49,7 @@ def test_a_connected_mailbox_feeds_the_pipeline_and_reports_its_health(
             port=dovecot.port,
             username=user.username,
             password=user.password,
+            secret_key="k" * 40,
             security=ImapSecurity.NONE,
         )
     config = EmailChannelConfig(
@@ -75,3 +78,51 @@ def test_a_connected_mailbox_feeds_the_pipeline_and_reports_its_health(
     assert len(health) == 1 and health[0].last_sync_at is not None and health[0].last_error is None
     with dovecot.client(user, readonly=True) as client:
         assert len(client.search()) == 3  # nothing deleted or moved
+
+
+def test_passwords_are_sealed_in_the_database_and_old_plain_ones_sealed_at_start(
+    database: Database, make: Factory, tmp_path: Path
+) -> None:
+    first, second = make.inbox(address=SUPPORT), make.inbox(address="billing@example.test")
+    with database.write() as session:
+        sealed = connect_mailbox(
+            session,
+            actor=Actor.system(),
+            now=SystemClock().now(),
+            inbox_id=first.id,
+            host=HOST,
+            port=1,
+            username="ada",
+            password="correct horse",
+            secret_key="k" * 40,
+            security=ImapSecurity.NONE,
+        )
+        assert "correct horse" not in sealed.password
+        assert account_of(sealed, secret_key="k" * 40).password == "correct horse"
+        legacy = connect_mailbox(
+            session,
+            actor=Actor.system(),
+            now=SystemClock().now(),
+            inbox_id=second.id,
+            host=HOST,
+            port=1,
+            username="bob",
+            password="x",
+            secret_key="k" * 40,
+            security=ImapSecurity.NONE,
+        )
+        legacy.password = "stored in plain text by an older version"
+        legacy.is_active = False  # nothing listens on port 1: sealing must not need a login
+        sealed.is_active = False
+    config = EmailChannelConfig(
+        pipeline=PipelineConfig(secret_key="k" * 40), blob_dir=tmp_path / "blobs", smtp_enabled=False
+    )
+    channel = EmailChannel(database, SystemClock(), config)
+    channel.start()
+    channel.stop()
+    with database.read() as session:
+        stored = session.get_one(ImapMailbox, legacy.id)
+        assert is_sealed(stored.password)
+        assert account_of(stored, secret_key="k" * 40).password == "stored in plain text by an older version"
+    with database.read() as session, pytest.raises(CredentialUnreadable):
+        account_of(session.get_one(ImapMailbox, legacy.id), secret_key="another key" * 4)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from switchboard.accounts.actor import Actor
 from switchboard.accounts.roles import Permission
+from switchboard.channels.email.credentials import is_sealed, seal_password, unseal_password
 from switchboard.channels.email.imap import ImapAccount, ImapSecurity, SyncResult, SyncState
 from switchboard.channels.email.models import ImapMailbox
 from switchboard.channels.models import Channel, Inbox
@@ -50,6 +51,7 @@ def connect_mailbox(
     port: int,
     username: str,
     password: str,
+    secret_key: str,
     security: ImapSecurity = ImapSecurity.TLS,
     folder: str = "INBOX",
     move_to_folder: str | None = None,
@@ -77,7 +79,7 @@ def connect_mailbox(
         port=port,
         security=security.value,
         username=username,
-        password=password,
+        password=seal_password(password, secret_key=secret_key),  # never stored as typed
         folder=folder,
         move_to_folder=move_to_folder,
         use_idle=use_idle,
@@ -93,16 +95,27 @@ def connect_mailbox(
     return mailbox
 
 
-def account_of(mailbox: ImapMailbox) -> ImapAccount:
+def account_of(mailbox: ImapMailbox, *, secret_key: str) -> ImapAccount:
+    """What the watcher logs in with; raises `CredentialUnreadable` if the password cannot be unsealed."""
     return ImapAccount(
         host=mailbox.host,
         port=mailbox.port,
         username=mailbox.username,
-        password=mailbox.password,
+        password=unseal_password(mailbox.password, secret_key=secret_key),
         folder=mailbox.folder,
         security=ImapSecurity(mailbox.security),
         move_to_folder=mailbox.move_to_folder,
     )
+
+
+def seal_stored_passwords(session: Session, *, secret_key: str) -> int:
+    """Seal every mailbox password stored before passwords were sealed; returns how many."""
+    sealed = 0
+    for mailbox in session.scalars(select(ImapMailbox)):
+        if not is_sealed(mailbox.password):
+            mailbox.password = seal_password(mailbox.password, secret_key=secret_key)
+            sealed += 1
+    return sealed
 
 
 class MailboxStateStore:

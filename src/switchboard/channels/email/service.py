@@ -12,9 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from switchboard.channels.email.credentials import CredentialUnreadable
 from switchboard.channels.email.imap import MailboxWatcher
 from switchboard.channels.email.intake import StoredEmail, store_raw_email
-from switchboard.channels.email.mailboxes import MailboxStateStore, account_of
+from switchboard.channels.email.mailboxes import MailboxStateStore, account_of, seal_stored_passwords
 from switchboard.channels.email.models import ImapMailbox, IntakeSource
 from switchboard.channels.email.outbound import EmailDelivery, OutboundConfig
 from switchboard.channels.email.pipeline import EmailPipeline, PipelineConfig
@@ -89,9 +90,19 @@ class EmailChannel:
             self._start_watchers()
 
     def _start_watchers(self) -> None:
+        secret_key = self._config.pipeline.secret_key
+        with self._database.write() as session:
+            if sealed := seal_stored_passwords(session, secret_key=secret_key):
+                log.info("IMAP: sealed %d mailbox password(s) stored before passwords were sealed", sealed)
         with self._database.read() as session:
             mailboxes = list(session.scalars(select(ImapMailbox).where(ImapMailbox.is_active.is_(True))))
         for mailbox in mailboxes:
+            try:
+                account = account_of(mailbox, secret_key=secret_key)
+            except CredentialUnreadable as error:
+                log.error("IMAP: not watching %s@%s: %s", mailbox.username, mailbox.host, error.message)
+                MailboxStateStore(self._database, mailbox.id).on_error(error.message, self._clock.now())
+                continue
             state = MailboxStateStore(self._database, mailbox.id)
             inbox_id = mailbox.inbox_id
 
@@ -99,7 +110,7 @@ class EmailChannel:
                 self.store(raw, source=IntakeSource.IMAP, inbox_id=inbox_id)
 
             watcher = MailboxWatcher(
-                account_of(mailbox),
+                account,
                 sink=sink,
                 load_state=state.load_state,
                 save_state=state.save_state,
