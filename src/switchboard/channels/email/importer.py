@@ -201,8 +201,12 @@ class _ImportRun:
         )
         fresh = [item.inbound_id for item in results if not item.duplicate]
         records = self._pipeline.stored_records(fresh) if fresh else []
-        root = self._blobs.root
-        parsing = self._pool.submit(prepare_emails, root, records) if self._pool else prepare_emails(root, records)
+        root, limits = self._blobs.root, self._pipeline.attachment_limits
+        parsing = (
+            self._pool.submit(prepare_emails, root, records, limits)
+            if self._pool
+            else prepare_emails(root, records, limits)
+        )
         return _StoredBatch(size=len(batch), fresh=len(fresh), skipped=0, parsing=parsing)
 
     def _hand_over(self, item: _StoredBatch | Exception | None) -> None:

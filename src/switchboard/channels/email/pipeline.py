@@ -67,6 +67,7 @@ log = logging.getLogger(__name__)
 MAX_MERGE_HOPS = 10
 __all__ = [
     "UNKNOWN_SENDER",
+    "AttachmentLimits",
     "BatchResult",
     "EmailPipeline",
     "PipelineConfig",
@@ -108,14 +109,30 @@ class StoredRecord:
     envelope_recipients: tuple[str, ...]
 
 
-def prepare_emails(blob_root: Path, records: Sequence[StoredRecord]) -> list[PreparedEmail]:
-    """Read and parse stored messages: pure CPU and file reads, no database, so an import can
-    run it in a worker process while the parent writes the previous batch."""
+@dataclass(frozen=True, slots=True)
+class AttachmentLimits:
+    max_attachments: int
+    max_attachment_bytes: int
+
+
+def prepare_emails(
+    blob_root: Path, records: Sequence[StoredRecord], attachments: AttachmentLimits | None = None
+) -> list[PreparedEmail]:
+    """Read and parse stored messages: CPU and files, no database, so an import or a backlog can
+    run it in a worker process while the parent writes the previous batch.
+
+    With `attachments`, the attachments the write will keep (within those limits) are written to
+    the blob store here, not durably (they can be cut from the raw message again): creating a
+    file is most of an attachment's cost, and the write then finds each one already stored."""
     blobs = BlobStore(blob_root)
     prepared = []
     for record in records:
         raw = blobs.get(record.sha256)
         parsed = parse_email(raw)
+        if attachments is not None:
+            kept = [a for a in parsed.attachments if len(a.content) <= attachments.max_attachment_bytes]
+            for attachment in kept[: attachments.max_attachments]:
+                blobs.put(attachment.content, durable=False)
         prepared.append(
             PreparedEmail(
                 record_id=record.record_id,
@@ -169,6 +186,12 @@ class EmailPipeline:
 
     def process(self, inbound_ids: Sequence[int]) -> BatchResult:
         return self.write(prepare_emails(self._blobs.root, self.stored_records(inbound_ids)))
+
+    @property
+    def attachment_limits(self) -> AttachmentLimits:
+        return AttachmentLimits(
+            max_attachments=self._config.max_attachments, max_attachment_bytes=self._config.max_attachment_bytes
+        )
 
     def stored_records(self, inbound_ids: Sequence[int]) -> list[StoredRecord]:
         """What parsing needs of each still-unprocessed record, in the order given, once each."""

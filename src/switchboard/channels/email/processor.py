@@ -50,8 +50,11 @@ class EmailProcessor:
                 after_id = ids[-1]
                 records = self._pipeline.stored_records(ids)
                 pool = self._pool_for(len(records))
-                root = self._pipeline.blob_root
-                parsing = pool.submit(prepare_emails, root, records) if pool else prepare_emails(root, records)
+                root, limits = self._pipeline.blob_root, self._pipeline.attachment_limits
+                if pool is None:
+                    parsing = prepare_emails(root, records)
+                else:  # attachments written by the worker too (see prepare_emails)
+                    parsing = pool.submit(prepare_emails, root, records, limits)
             if in_flight is not None:  # written while the next batch parses
                 prepared = in_flight.result() if isinstance(in_flight, Future) else in_flight
                 processed += self._pipeline.write(prepared).processed
