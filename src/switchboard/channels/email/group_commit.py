@@ -16,10 +16,10 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from switchboard.channels.email.intake import StoredEmail, record_values, store_raw_email
+from switchboard.channels.email.intake import StoredEmail, existing_record, record_values, store_raw_email
 from switchboard.channels.email.models import InboundEmail, IntakeSource
 from switchboard.storage.blobs import BlobStore, digest_of
 from switchboard.storage.engine import Database
@@ -62,9 +62,7 @@ class GroupCommitter:
     ) -> StoredEmail:
         """Durably store `raw`; returns once its record is committed. Raises if it cannot."""
         sha256 = digest_of(raw)
-        with self._database.read() as session:
-            existing = session.scalars(select(InboundEmail.id).where(InboundEmail.sha256 == sha256)).first()
-        if existing is not None:
+        if (existing := existing_record(self._database, sha256)) is not None:
             return StoredEmail(inbound_id=existing, sha256=sha256, duplicate=True)
         self._blobs.put(raw)  # a record must never outlive its blob: fsynced before it is queued
         waiting = _Waiting(sha256, raw, source, inbox_id, now, envelope_sender, envelope_recipients)

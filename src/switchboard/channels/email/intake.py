@@ -34,6 +34,12 @@ class StoredEmail:
     duplicate: bool  # these exact bytes were already stored
 
 
+def existing_record(database: Database, sha256: str) -> int | None:
+    """The id of the record of these exact bytes, if any intake stored them already."""
+    with database.read() as session:
+        return session.scalars(select(InboundEmail.id).where(InboundEmail.sha256 == sha256)).first()
+
+
 def store_raw_email(
     database: Database,
     blobs: BlobStore,
@@ -47,9 +53,7 @@ def store_raw_email(
 ) -> StoredEmail:
     """Durably store `raw`; returns once it survives a crash. Raises if it cannot."""
     sha256 = digest_of(raw)
-    with database.read() as session:
-        existing = session.scalars(select(InboundEmail.id).where(InboundEmail.sha256 == sha256)).first()
-    if existing is not None:
+    if (existing := existing_record(database, sha256)) is not None:
         return StoredEmail(inbound_id=existing, sha256=sha256, duplicate=True)
     blobs.put(raw)
     try:
@@ -70,8 +74,7 @@ def store_raw_email(
             return StoredEmail(inbound_id=record.id, sha256=sha256, duplicate=False)
     except IntegrityError:
         # Another intake stored the same bytes between our check and our insert.
-        with database.read() as session:
-            existing = session.scalars(select(InboundEmail.id).where(InboundEmail.sha256 == sha256)).first()
+        existing = existing_record(database, sha256)
         if existing is None:
             raise
         return StoredEmail(inbound_id=existing, sha256=sha256, duplicate=True)
